@@ -1,0 +1,2 @@
+/** vmhotplug core module. */
+package dev.vmhotplug.core;

@@ -1,0 +1,2 @@
+/** vmhotplug examples module. */
+package dev.vmhotplug.examples;

@@ -1,0 +1,2 @@
+/** vmhotplug guest module. */
+package dev.vmhotplug.guest;

@@ -1,0 +1,2 @@
+/** vmhotplug lab module. */
+package dev.vmhotplug.lab;

@@ -1,0 +1,2 @@
+/** vmhotplug xml module. */
+package dev.vmhotplug.xml;
