@@ -1,0 +1,25 @@
+package dev.vmhotplug.core;
+
+/** A libvirt URI could not be connected to (daemon down, wrong URI, no permission…). */
+public class ConnectionException extends HotplugException {
+  private static final long serialVersionUID = 1L;
+
+  private final String uri;
+
+  /**
+   * Creates the exception.
+   *
+   * @param uri the URI that was tried
+   * @param message what happened and what to do
+   * @param cause the libvirt error
+   */
+  public ConnectionException(String uri, String message, Throwable cause) {
+    super(message, cause);
+    this.uri = uri;
+  }
+
+  /** The URI that was tried. */
+  public String uri() {
+    return uri;
+  }
+}

@@ -1,0 +1,186 @@
+package dev.vmhotplug.core;
+
+import dev.vmhotplug.core.internal.LibvirtGateway;
+import dev.vmhotplug.core.internal.VcpuXml;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * A handle for one libvirt domain, taken from {@link HotplugClient#domain(String)}: inspect it,
+ * change its vCPUs and memory, prepare its definition.
+ *
+ * <p>Thread-safe. Changes through handles of the same client on the same domain are serialized;
+ * reads are not. The handle stays valid as long as its client is open and the domain exists.
+ */
+public final class DomainHandle {
+  private final HotplugClient client;
+  private final LibvirtGateway.DomainRef ref;
+
+  DomainHandle(HotplugClient client, LibvirtGateway.DomainRef ref) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.ref = Objects.requireNonNull(ref, "ref");
+  }
+
+  /** The domain's name. */
+  public String name() {
+    return ref.name();
+  }
+
+  /** The domain's UUID (with dashes). */
+  public String uuid() {
+    return ref.uuid();
+  }
+
+  /** The client this handle belongs to. */
+  public HotplugClient client() {
+    return client;
+  }
+
+  /**
+   * Whether the domain is running (or paused): live changes need this.
+   *
+   * @return true if active
+   * @throws DomainNotFoundException if the domain no longer exists
+   * @throws LibvirtException if libvirt fails
+   */
+  public boolean isRunning() {
+    return client.gateway().isActive(ref);
+  }
+
+  /**
+   * Whether the domain has a persistent definition: config changes need this.
+   *
+   * @return true if persistent
+   * @throws DomainNotFoundException if the domain no longer exists
+   * @throws LibvirtException if libvirt fails
+   */
+  public boolean isPersistent() {
+    return client.gateway().isPersistent(ref);
+  }
+
+  /**
+   * The domain XML as libvirt returns it. It may contain secrets (passwords of graphics
+   * consoles…): do not log it.
+   *
+   * @param inactive true for the persistent definition, false for the live one (for a shut-off
+   *     domain both are the definition)
+   * @return the XML
+   * @throws DomainNotFoundException if the domain no longer exists
+   * @throws LibvirtException if libvirt fails
+   */
+  public String xml(boolean inactive) {
+    return client.gateway().xml(ref, inactive);
+  }
+
+  /**
+   * The {@code virsh vcpucount} table, read from the live and the inactive XML.
+   *
+   * @return maximum and current vCPUs, config and live (absent where that side does not exist)
+   * @throws DomainNotFoundException if the domain no longer exists
+   * @throws LibvirtException if libvirt fails
+   */
+  public VcpuCount vcpuCount() {
+    LibvirtGateway gw = client.gateway();
+    return readVcpuCount(gw.isActive(ref), gw.isPersistent(ref));
+  }
+
+  VcpuCount readVcpuCount(boolean active, boolean persistent) {
+    LibvirtGateway gw = client.gateway();
+    VcpuCount.Builder b = VcpuCount.builder();
+    if (persistent) {
+      int[] c = VcpuXml.read(gw.xml(ref, true));
+      b.config(c[0], c[1]);
+    }
+    if (active) {
+      int[] l = VcpuXml.read(gw.xml(ref, false));
+      b.live(l[0], l[1]);
+    }
+    return b.build();
+  }
+
+  /**
+   * Starts a vCPU change: {@code vcpus().set(4).live().config().apply()}. Without a scope the
+   * change is live, like {@code virsh setvcpus}.
+   *
+   * @return an empty request for this domain
+   */
+  public VcpuChange vcpus() {
+    return new VcpuChange(this);
+  }
+
+  /**
+   * The memory layout: max memory and slots (config and live), slots used and free, memory total,
+   * current memory, memory devices (DIMMs with size, node, slot, alias), NUMA cells.
+   *
+   * @return the view
+   * @throws DomainNotFoundException if the domain no longer exists
+   * @throws LibvirtException if libvirt fails
+   */
+  public MemoryView memoryView() {
+    return MemoryInspector.view(this);
+  }
+
+  /**
+   * {@code virsh dommemstat}: the memory statistics of the running domain.
+   *
+   * @return the statistics, tags named as virsh names them
+   * @throws PreconditionException NOT_RUNNING when the domain is shut off
+   * @throws LibvirtException if libvirt fails
+   */
+  public MemoryStats memoryStats() {
+    return MemoryInspector.stats(this);
+  }
+
+  /**
+   * Where the live domain and its persistent definition differ (vCPUs, memory, DIMMs).
+   *
+   * @return the differences, or a non-applicable drift for a shut-off or transient domain
+   * @throws LibvirtException if libvirt fails
+   */
+  public Drift drift() {
+    return MemoryInspector.drift(this);
+  }
+
+  /**
+   * Starts a memory change: {@code memory().add(MemorySize.ofGiB(8)).node(0).live().config().apply()}.
+   *
+   * @return an empty request for this domain
+   */
+  public MemoryChange memory() {
+    return new MemoryChange(this);
+  }
+
+  /**
+   * Starts a desired-state request: {@code ensure().vcpus(4).memory(MemorySize.ofGiB(8)).plan()/apply()}.
+   *
+   * @return an empty request for this domain
+   */
+  public DesiredState ensure() {
+    return new DesiredState(this);
+  }
+
+  /** Sends a QEMU guest agent command (for {@link AgentGuestProbe}). */
+  String agentCommand(String json, int timeoutSeconds) {
+    return client.gateway().qemuAgentCommand(ref, json, timeoutSeconds);
+  }
+
+  // package-private plumbing for the operations of this package
+
+  LibvirtGateway gateway() {
+    return client.gateway();
+  }
+
+  LibvirtGateway.DomainRef ref() {
+    return ref;
+  }
+
+  /** Runs a change while holding this domain's lock (per-domain serialization). */
+  <T> T locked(Supplier<T> action) {
+    return client.locks().withLock(ref.uuid(), action);
+  }
+
+  @Override
+  public String toString() {
+    return "DomainHandle[" + ref.name() + " on " + client.uri() + "]";
+  }
+}

@@ -1,0 +1,34 @@
+package dev.vmhotplug.core;
+
+/** No domain with the given name or UUID exists on the connection; the message names the URI. */
+public class DomainNotFoundException extends HotplugException {
+  private static final long serialVersionUID = 1L;
+
+  private final String domain;
+  private final String uri;
+
+  /**
+   * Creates the exception.
+   *
+   * @param domain the name or UUID that was looked up
+   * @param uri the libvirt URI that was searched
+   * @param cause the libvirt error, may be null
+   */
+  public DomainNotFoundException(String domain, String uri, Throwable cause) {
+    super("no domain '" + domain + "' on " + uri
+        + ": check the name or UUID with `virsh -c " + uri + " list --all`"
+        + " (and that this is the right connection URI)", cause);
+    this.domain = domain;
+    this.uri = uri;
+  }
+
+  /** The name or UUID that was looked up. */
+  public String domain() {
+    return domain;
+  }
+
+  /** The libvirt URI that was searched. */
+  public String uri() {
+    return uri;
+  }
+}

@@ -1,0 +1,119 @@
+package dev.vmhotplug.core;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a vCPU change did: the request, the counts before and after, the libvirt steps taken,
+ * how many verification reads were made, how long it took, and warnings.
+ *
+ * <p>When the domain already had the count asked, {@link #changed()} is false, {@link #steps()}
+ * is empty and {@link #summary()} says so.
+ */
+public final class VcpuResult {
+  private final String domain;
+  private final int requested;
+  private final Scope scope;
+  private final Verification verification;
+  private final VcpuCount before;
+  private final VcpuCount after;
+  private final List<OperationStep> steps;
+  private final int attempts;
+  private final Duration elapsed;
+  private final List<String> warnings;
+
+  VcpuResult(String domain, int requested, Scope scope, Verification verification, VcpuCount before,
+      VcpuCount after, List<OperationStep> steps, int attempts, Duration elapsed, List<String> warnings) {
+    this.domain = Objects.requireNonNull(domain);
+    this.requested = requested;
+    this.scope = Objects.requireNonNull(scope);
+    this.verification = Objects.requireNonNull(verification);
+    this.before = Objects.requireNonNull(before);
+    this.after = Objects.requireNonNull(after);
+    this.steps = List.copyOf(steps);
+    this.attempts = attempts;
+    this.elapsed = Objects.requireNonNull(elapsed);
+    this.warnings = List.copyOf(warnings);
+  }
+
+  /** The domain's name. */
+  public String domain() {
+    return domain;
+  }
+
+  /** The total number of vCPUs asked for. */
+  public int requested() {
+    return requested;
+  }
+
+  /** Where the change was asked to apply. */
+  public Scope scope() {
+    return scope;
+  }
+
+  /** The verification policy used. */
+  public Verification verification() {
+    return verification;
+  }
+
+  /** The counts read before any change. */
+  public VcpuCount before() {
+    return before;
+  }
+
+  /**
+   * The counts read after the change (with {@link Verification#NONE}: the counts expected, not
+   * read back).
+   */
+  public VcpuCount after() {
+    return after;
+  }
+
+  /** The libvirt calls made, in order; empty for a no-op. */
+  public List<OperationStep> steps() {
+    return steps;
+  }
+
+  /** Whether anything was changed. */
+  public boolean changed() {
+    return !steps.isEmpty();
+  }
+
+  /** How many times the state was read while verifying (0 with {@link Verification#NONE} or a no-op). */
+  public int attempts() {
+    return attempts;
+  }
+
+  /** Wall time of the whole operation, checks and verification included. */
+  public Duration elapsed() {
+    return elapsed;
+  }
+
+  /** Things the caller should know that did not make the operation fail. */
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  /** One line: what changed, or that nothing needed to. */
+  public String summary() {
+    if (!changed()) {
+      return "domain '" + domain + "' already has " + requested + " vCPU(s) (" + scope.virshFlags()
+          + "): nothing changed";
+    }
+    StringBuilder sb = new StringBuilder("domain '").append(domain).append("': ");
+    for (int i = 0; i < steps.size(); i++) {
+      if (i > 0) {
+        sb.append("; ");
+      }
+      sb.append(steps.get(i).detail()).append(' ').append(steps.get(i).scope().virshFlags());
+    }
+    sb.append(" (verified: ").append(verification.kind().name().toLowerCase(java.util.Locale.ROOT)).append(')');
+    return sb.toString();
+  }
+
+  @Override
+  public String toString() {
+    return summary();
+  }
+}
