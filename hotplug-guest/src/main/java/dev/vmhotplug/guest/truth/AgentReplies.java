@@ -1,0 +1,184 @@
+package dev.vmhotplug.guest.truth;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the QEMU guest agent's replies to {@code guest-get-vcpus} and
+ * {@code guest-get-memory-blocks}, as defined in QEMU's {@code qga/qapi-schema.json}:
+ * <pre>
+ * GuestLogicalProcessor { logical-id: int, online: bool, *can-offline: bool }
+ * GuestMemoryBlock      { phys-index: uint64, online: bool, *can-offline: bool }
+ * </pre>
+ * A reply is {@code {"return": [ ... ]}}; a bare array (what {@code virsh qemu-agent-command}
+ * users often save after extracting {@code return}) is accepted too. An error reply
+ * {@code {"error": {"class": ..., "desc": ...}}} becomes a {@link GuestDataException} with the
+ * agent's description. Unknown members are ignored (newer agents may add some).
+ */
+public final class AgentReplies {
+
+  private AgentReplies() {}
+
+  /**
+   * One vCPU as the guest agent reports it.
+   *
+   * @param logicalId the guest's CPU number (cpuN in sysfs)
+   * @param online whether the guest has it online
+   * @param canOffline whether the guest could offline it; empty when the agent did not say
+   */
+  public record AgentVcpu(int logicalId, boolean online, Optional<Boolean> canOffline) {}
+
+  /**
+   * One memory block as the guest agent reports it.
+   *
+   * @param physIndex the block number (memoryN in sysfs)
+   * @param online whether the block is online
+   * @param canOffline whether the guest could offline it; empty when the agent did not say
+   */
+  public record AgentMemoryBlock(long physIndex, boolean online, Optional<Boolean> canOffline) {}
+
+  /**
+   * Parses a {@code guest-get-vcpus} reply.
+   *
+   * @param json the reply text
+   * @return the vCPUs in reply order
+   * @throws GuestDataException when the text is not JSON, is an error reply, or does not follow the schema
+   */
+  public static List<AgentVcpu> parseVcpus(String json) {
+    String what = "guest-get-vcpus reply";
+    List<AgentVcpu> out = new ArrayList<>();
+    for (Map<String, Object> m : entries(json, what)) {
+      long id = integer(m, "logical-id", what, Integer.MAX_VALUE);
+      out.add(new AgentVcpu((int) id, bool(m, "online", what), optionalBool(m, "can-offline", what)));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Parses a {@code guest-get-memory-blocks} reply.
+   *
+   * @param json the reply text
+   * @return the memory blocks in reply order
+   * @throws GuestDataException when the text is not JSON, is an error reply, or does not follow the schema
+   */
+  public static List<AgentMemoryBlock> parseMemoryBlocks(String json) {
+    String what = "guest-get-memory-blocks reply";
+    List<AgentMemoryBlock> out = new ArrayList<>();
+    for (Map<String, Object> m : entries(json, what)) {
+      long idx = integer(m, "phys-index", what, Long.MAX_VALUE);
+      out.add(new AgentMemoryBlock(idx, bool(m, "online", what), optionalBool(m, "can-offline", what)));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Parses a {@code guest-get-memory-block-info} reply ({@code {"return": {"size": N}}}).
+   *
+   * @param json the reply text
+   * @return the memory block size in bytes
+   * @throws GuestDataException when the text is not JSON, is an error reply, or has no positive size
+   */
+  public static long parseMemoryBlockSize(String json) {
+    String what = "guest-get-memory-block-info reply";
+    Object v = unwrap(Json.parse(json, what), what);
+    if (!(v instanceof Map)) {
+      throw new GuestDataException(what + " is not an object with a size: " + describe(v));
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = (Map<String, Object>) v;
+    long size = integer(m, "size", what, Long.MAX_VALUE);
+    if (size <= 0) {
+      throw new GuestDataException(what + " gives the block size " + size + ": expected a positive size");
+    }
+    return size;
+  }
+
+  private static Object unwrap(Object v, String what) {
+    if (v instanceof Map) {
+      Map<?, ?> m = (Map<?, ?>) v;
+      if (m.containsKey("error")) {
+        Object err = m.get("error");
+        String desc = err instanceof Map ? String.valueOf(((Map<?, ?>) err).get("desc")) : String.valueOf(err);
+        String cls = err instanceof Map ? String.valueOf(((Map<?, ?>) err).get("class")) : "?";
+        throw new GuestDataException(what + " is an error from the guest agent (" + cls + "): " + desc);
+      }
+      if (m.containsKey("return")) {
+        return m.get("return");
+      }
+    }
+    return v;
+  }
+
+  private static List<Map<String, Object>> entries(String json, String what) {
+    Object v = unwrap(Json.parse(json, what), what);
+    if (!(v instanceof List)) {
+      throw new GuestDataException(what + " holds " + describe(v)
+          + ": expected {\"return\": [ ... ]} or a JSON array");
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    int i = 0;
+    for (Object e : (List<?>) v) {
+      if (!(e instanceof Map)) {
+        throw new GuestDataException(what + " entry " + i + " is " + describe(e) + ": expected an object");
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> m = (Map<String, Object>) e;
+      out.add(m);
+      i++;
+    }
+    return out;
+  }
+
+  private static long integer(Map<String, Object> m, String key, String what, long max) {
+    Object v = m.get(key);
+    if (v == null) {
+      throw new GuestDataException(what + ": an entry has no \"" + key + "\" (members: " + m.keySet() + ")");
+    }
+    if (!(v instanceof BigDecimal)) {
+      throw new GuestDataException(what + ": \"" + key + "\" is " + describe(v) + ", expected an integer");
+    }
+    BigDecimal d = (BigDecimal) v;
+    try {
+      long l = d.longValueExact();
+      if (l < 0 || l > max) {
+        throw new ArithmeticException();
+      }
+      return l;
+    } catch (ArithmeticException e) {
+      throw new GuestDataException(what + ": \"" + key + "\" is " + d.toPlainString()
+          + ", expected an integer from 0 to " + max, e);
+    }
+  }
+
+  private static boolean bool(Map<String, Object> m, String key, String what) {
+    Object v = m.get(key);
+    if (!(v instanceof Boolean)) {
+      throw new GuestDataException(what + ": \"" + key + "\" is " + (v == null ? "missing" : describe(v))
+          + ", expected true or false");
+    }
+    return (Boolean) v;
+  }
+
+  private static Optional<Boolean> optionalBool(Map<String, Object> m, String key, String what) {
+    if (!m.containsKey(key)) {
+      return Optional.empty();
+    }
+    return Optional.of(bool(m, key, what));
+  }
+
+  private static String describe(Object v) {
+    if (v instanceof Map) {
+      return "an object";
+    }
+    if (v instanceof List) {
+      return "an array";
+    }
+    if (v instanceof String) {
+      return "the string \"" + CpuList.shorten((String) v) + "\"";
+    }
+    return String.valueOf(v);
+  }
+}
