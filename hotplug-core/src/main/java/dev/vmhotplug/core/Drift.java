@@ -1,0 +1,185 @@
+package dev.vmhotplug.core;
+
+import dev.vmhotplug.core.internal.MemoryPlanner;
+import dev.vmhotplug.xml.DomainXml;
+import dev.vmhotplug.xml.MaxMemory;
+import dev.vmhotplug.xml.MemoryDevice;
+import dev.vmhotplug.xml.Vcpu;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where the running domain and its persistent definition differ in what hotplug touches: vCPU
+ * maximum and current count, memory total, maximum memory and slots, and memory devices (a DIMM
+ * added with {@code --live} only is lost at the next shutdown; one added with {@code --config}
+ * only appears at the next boot).
+ *
+ * <p>Drift is only defined for a running, persistent domain; otherwise {@link #applicable()} is
+ * false and {@link #reason()} says why.
+ */
+public final class Drift {
+
+  /** What kind of difference. */
+  public enum Kind {
+    /** {@code <vcpu>} maximum differs. */
+    VCPU_MAXIMUM,
+    /** {@code <vcpu current=…>} differs. */
+    VCPU_CURRENT,
+    /** {@code <memory>} total differs. */
+    MEMORY,
+    /** {@code <maxMemory>} size or slots differ. */
+    MAX_MEMORY,
+    /** A memory device exists in only one of the two definitions. */
+    MEMORY_DEVICE
+  }
+
+  /**
+   * One difference.
+   *
+   * @param kind what differs
+   * @param live the live value, in words ({@code "-"} when absent)
+   * @param config the persistent value, in words ({@code "-"} when absent)
+   * @param consequence what it means for the next boot
+   */
+  public record Item(Kind kind, String live, String config, String consequence) {
+    /** Validates that no component is null. */
+    public Item {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(live, "live");
+      Objects.requireNonNull(config, "config");
+      Objects.requireNonNull(consequence, "consequence");
+    }
+
+    @Override
+    public String toString() {
+      return kind + ": live " + live + ", config " + config + " (" + consequence + ")";
+    }
+  }
+
+  private final String domain;
+  private final List<Item> items;
+  private final Optional<String> notApplicable;
+
+  private Drift(String domain, List<Item> items, Optional<String> notApplicable) {
+    this.domain = domain;
+    this.items = List.copyOf(items);
+    this.notApplicable = notApplicable;
+  }
+
+  /**
+   * A drift that cannot be computed (domain shut off or transient).
+   *
+   * @param domain the domain name
+   * @param reason why
+   * @return an empty, non-applicable drift
+   */
+  public static Drift notApplicable(String domain, String reason) {
+    return new Drift(domain, List.of(), Optional.of(reason));
+  }
+
+  /**
+   * Compares the live and the persistent definition.
+   *
+   * @param live the parsed live XML
+   * @param config the parsed inactive XML
+   * @return the differences (empty when none)
+   */
+  public static Drift compare(DomainXml live, DomainXml config) {
+    List<Item> items = new ArrayList<>();
+    Optional<Vcpu> lv = live.vcpu();
+    Optional<Vcpu> cv = config.vcpu();
+    String lmax = lv.map(v -> String.valueOf(v.maximum())).orElse("-");
+    String cmax = cv.map(v -> String.valueOf(v.maximum())).orElse("-");
+    if (!lmax.equals(cmax)) {
+      items.add(new Item(Kind.VCPU_MAXIMUM, lmax, cmax, "the maximum changes at the next cold boot"));
+    }
+    String lcur = lv.map(v -> String.valueOf(v.effectiveCurrent())).orElse("-");
+    String ccur = cv.map(v -> String.valueOf(v.effectiveCurrent())).orElse("-");
+    if (!lcur.equals(ccur)) {
+      items.add(new Item(Kind.VCPU_CURRENT, lcur, ccur,
+          "the next boot starts with " + ccur + " vCPUs; use --live --config (Scope.LIVE_AND_CONFIG) to keep both equal"));
+    }
+    String lmem = MemoryPlanner.totalMemory(live).toString();
+    String cmem = MemoryPlanner.totalMemory(config).toString();
+    if (!lmem.equals(cmem)) {
+      items.add(new Item(Kind.MEMORY, lmem, cmem, "the next boot starts with " + cmem));
+    }
+    String lmm = maxMemory(live.maxMemory());
+    String cmm = maxMemory(config.maxMemory());
+    if (!lmm.equals(cmm)) {
+      items.add(new Item(Kind.MAX_MEMORY, lmm, cmm, "the new maximum applies after the next cold boot"));
+    }
+    List<MemoryDevice> configOnly = new ArrayList<>(config.memoryDevices());
+    List<MemoryDevice> liveOnly = new ArrayList<>();
+    for (MemoryDevice d : live.memoryDevices()) {
+      int idx = -1;
+      for (int i = 0; i < configOnly.size(); i++) {
+        if (configOnly.get(i).sameDevice(d)) {
+          idx = i;
+          break;
+        }
+      }
+      if (idx >= 0) {
+        configOnly.remove(idx);
+      } else {
+        liveOnly.add(d);
+      }
+    }
+    for (MemoryDevice d : liveOnly) {
+      items.add(new Item(Kind.MEMORY_DEVICE, DimmInfo.of(d).toString(), "-",
+          "added live only: lost at the next shutdown; attach it with --config too to keep it"));
+    }
+    for (MemoryDevice d : configOnly) {
+      items.add(new Item(Kind.MEMORY_DEVICE, "-", DimmInfo.of(d).toString(),
+          "in the persistent definition only: appears at the next boot"));
+    }
+    return new Drift(live.name(), items, Optional.empty());
+  }
+
+  private static String maxMemory(Optional<MaxMemory> m) {
+    return m.map(x -> x.size() + (x.slots().isPresent() ? " slots " + x.slots().getAsInt() : " no slots"))
+        .orElse("none");
+  }
+
+  /** The domain name. */
+  public String domain() {
+    return domain;
+  }
+
+  /** The differences; empty when live and config agree (or drift is not applicable). */
+  public List<Item> items() {
+    return items;
+  }
+
+  /** Whether live and config agree on everything compared. */
+  public boolean isEmpty() {
+    return items.isEmpty();
+  }
+
+  /** Whether both definitions exist (running and persistent), so drift could be computed. */
+  public boolean applicable() {
+    return notApplicable.isEmpty();
+  }
+
+  /** Why drift is not applicable; empty when it is. */
+  public Optional<String> reason() {
+    return notApplicable;
+  }
+
+  @Override
+  public String toString() {
+    if (notApplicable.isPresent()) {
+      return "drift of '" + domain + "': not applicable (" + notApplicable.get() + ")\n";
+    }
+    if (items.isEmpty()) {
+      return "drift of '" + domain + "': none (live and config agree)\n";
+    }
+    StringBuilder b = new StringBuilder("drift of '" + domain + "': " + items.size() + " difference(s)\n");
+    for (Item i : items) {
+      b.append("  ").append(i).append('\n');
+    }
+    return b.toString();
+  }
+}

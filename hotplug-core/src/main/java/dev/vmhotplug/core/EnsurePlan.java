@@ -1,0 +1,105 @@
+package dev.vmhotplug.core;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The steps a desired-state call ({@link DesiredState}) would take to reach the wanted vCPU count
+ * and memory total from what the domain has now. Empty when the domain is already there: applying
+ * it again changes nothing. An immutable value; computing it changes nothing (dry run).
+ */
+public final class EnsurePlan {
+
+  /** What a step does. */
+  public enum Kind {
+    /** Set the vCPU count ({@code virsh setvcpus}). */
+    SET_VCPUS,
+    /** Hot-add DIMM(s) ({@code virsh attach-device}). */
+    ADD_MEMORY,
+    /** Hot-remove DIMM(s) ({@code virsh detach-device}). */
+    REMOVE_MEMORY
+  }
+
+  /**
+   * One step.
+   *
+   * @param kind what it does
+   * @param scope where it applies (only the sides that differ from the target)
+   * @param vcpus the vCPU count set, for {@link Kind#SET_VCPUS}
+   * @param memory the memory plan, for the memory kinds
+   * @param description in words, e.g. {@code "vCPUs 2 -> 4 (--live --config)"}
+   */
+  public record Step(Kind kind, Scope scope, OptionalInt vcpus, Optional<MemoryPlan> memory, String description) {
+    /** Validates that no component is null. */
+    public Step {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(scope, "scope");
+      Objects.requireNonNull(vcpus, "vcpus");
+      Objects.requireNonNull(memory, "memory");
+      Objects.requireNonNull(description, "description");
+    }
+
+    @Override
+    public String toString() {
+      return description;
+    }
+  }
+
+  private final String domain;
+  private final Scope scope;
+  private final List<Step> steps;
+  private final List<String> satisfied;
+
+  EnsurePlan(String domain, Scope scope, List<Step> steps, List<String> satisfied) {
+    this.domain = domain;
+    this.scope = scope;
+    this.steps = List.copyOf(steps);
+    this.satisfied = List.copyOf(satisfied);
+  }
+
+  /** The domain name. */
+  public String domain() {
+    return domain;
+  }
+
+  /** The scope asked for. */
+  public Scope scope() {
+    return scope;
+  }
+
+  /** The steps, in execution order (vCPUs first, then memory); empty when nothing is to do. */
+  public List<Step> steps() {
+    return steps;
+  }
+
+  /** Whether the domain already is in the desired state. */
+  public boolean isEmpty() {
+    return steps.isEmpty();
+  }
+
+  /** What already matches, one line each (e.g. {@code "vCPUs already 4 (live)"}). */
+  public List<String> satisfied() {
+    return satisfied;
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder b = new StringBuilder("ensure plan for '" + domain + "' (" + scope.virshFlags() + "): ");
+    b.append(steps.isEmpty() ? "nothing to do" : steps.size() + " step(s)").append('\n');
+    for (String s : satisfied) {
+      b.append("  ok: ").append(s).append('\n');
+    }
+    int i = 1;
+    for (Step s : steps) {
+      b.append("  ").append(i++).append(". ").append(s.description()).append('\n');
+      if (s.memory().isPresent()) {
+        for (String line : s.memory().get().toString().split("\n")) {
+          b.append("     ").append(line).append('\n');
+        }
+      }
+    }
+    return b.toString();
+  }
+}

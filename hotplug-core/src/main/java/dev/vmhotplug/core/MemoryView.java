@@ -1,0 +1,204 @@
+package dev.vmhotplug.core;
+
+import dev.vmhotplug.core.internal.MemoryPlanner;
+import dev.vmhotplug.xml.DomainXml;
+import dev.vmhotplug.xml.MaxMemory;
+import dev.vmhotplug.xml.MemoryDevice;
+import dev.vmhotplug.xml.MemorySize;
+import dev.vmhotplug.xml.NumaCell;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Function;
+
+/**
+ * The memory layout of a domain, from its live XML (running domains) and its persistent XML
+ * (persistent domains): maximum memory and slots, slots used and free, the memory total, the
+ * current (balloon) memory, the memory devices present and the NUMA cells.
+ *
+ * <p>An immutable snapshot: read it again after a change. {@link #toString()} prints a table with
+ * a {@code config} and a {@code live} column.
+ */
+public final class MemoryView {
+
+  /**
+   * The memory part of one definition (live or persistent).
+   *
+   * @param maxMemory {@code <maxMemory>}: the most memory hot-add may reach; empty when not prepared
+   * @param slots {@code <maxMemory slots=…>}; empty when not prepared
+   * @param memory {@code <memory>}: the total (initial memory plus all memory devices)
+   * @param currentMemory {@code <currentMemory>}: the balloon target; empty when absent
+   * @param devices the memory devices ({@code dimm}, {@code nvdimm}, {@code virtio-mem} …) in document order
+   * @param numaCells the guest NUMA cells ({@code <cpu><numa><cell>})
+   * @param slotsUsed slots taken by {@code dimm}/{@code nvdimm} devices
+   */
+  public record Definition(
+      Optional<MemorySize> maxMemory,
+      OptionalInt slots,
+      MemorySize memory,
+      Optional<MemorySize> currentMemory,
+      List<DimmInfo> devices,
+      List<NumaCell> numaCells,
+      int slotsUsed) {
+
+    /** Copies the lists. */
+    public Definition {
+      Objects.requireNonNull(maxMemory, "maxMemory");
+      Objects.requireNonNull(slots, "slots");
+      Objects.requireNonNull(memory, "memory");
+      Objects.requireNonNull(currentMemory, "currentMemory");
+      devices = List.copyOf(devices);
+      numaCells = List.copyOf(numaCells);
+    }
+
+    /** Free slots ({@code slots - slotsUsed}, never negative); empty when the domain has no slots. */
+    public OptionalInt slotsFree() {
+      return slots.isPresent() ? OptionalInt.of(Math.max(0, slots.getAsInt() - slotsUsed)) : OptionalInt.empty();
+    }
+
+    /** Whether memory can be hot-added: {@code <maxMemory slots>} (at least one) and a NUMA cell. */
+    public boolean prepared() {
+      return maxMemory.isPresent() && slots.isPresent() && slots.getAsInt() > 0 && !numaCells.isEmpty();
+    }
+
+    /** Room left below {@code <maxMemory>}; empty when not prepared. */
+    public Optional<MemorySize> room() {
+      return maxMemory.map(m -> m.compareTo(memory) > 0 ? m.minus(memory) : MemorySize.ofBytes(0));
+    }
+
+    /** The {@code dimm} devices only. */
+    public List<DimmInfo> dimms() {
+      List<DimmInfo> out = new ArrayList<>();
+      for (DimmInfo d : devices) {
+        if ("dimm".equals(d.model())) {
+          out.add(d);
+        }
+      }
+      return out;
+    }
+
+    /**
+     * Reads the memory part of a parsed domain definition.
+     *
+     * @param xml the parsed XML
+     * @return its memory part
+     */
+    public static Definition of(DomainXml xml) {
+      Optional<MaxMemory> max = xml.maxMemory();
+      List<DimmInfo> devices = new ArrayList<>();
+      for (MemoryDevice d : xml.memoryDevices()) {
+        devices.add(DimmInfo.of(d));
+      }
+      return new Definition(
+          max.map(MaxMemory::size),
+          max.isPresent() ? max.get().slots() : OptionalInt.empty(),
+          MemoryPlanner.totalMemory(xml),
+          xml.currentMemory().map(c -> c.size()),
+          devices,
+          xml.numaCells(),
+          MemoryPlanner.slotsUsed(xml));
+    }
+  }
+
+  private final String domain;
+  private final Optional<Definition> live;
+  private final Optional<Definition> config;
+
+  /**
+   * Creates a view.
+   *
+   * @param domain the domain name
+   * @param live the live definition, empty when the domain is not running
+   * @param config the persistent definition, empty when the domain is transient
+   */
+  public MemoryView(String domain, Optional<Definition> live, Optional<Definition> config) {
+    this.domain = Objects.requireNonNull(domain, "domain");
+    this.live = Objects.requireNonNull(live, "live");
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  /**
+   * Builds a view from parsed XML.
+   *
+   * @param domain the domain name
+   * @param live the live XML, empty when not running
+   * @param config the inactive XML, empty when transient
+   * @return the view
+   */
+  public static MemoryView of(String domain, Optional<DomainXml> live, Optional<DomainXml> config) {
+    return new MemoryView(domain, live.map(Definition::of), config.map(Definition::of));
+  }
+
+  /** The domain name. */
+  public String domain() {
+    return domain;
+  }
+
+  /** The running domain's memory; empty when the domain is shut off. */
+  public Optional<Definition> live() {
+    return live;
+  }
+
+  /** The persistent definition's memory; empty when the domain is transient. */
+  public Optional<Definition> config() {
+    return config;
+  }
+
+  /** The live definition when running, else the persistent one. */
+  public Definition effective() {
+    return live.orElseGet(() -> config.orElseThrow());
+  }
+
+  /** The table: one row per property, columns {@code config} and {@code live} ({@code -} when absent). */
+  @Override
+  public String toString() {
+    StringBuilder b = new StringBuilder();
+    row(b, "", "config", "live");
+    row(b, "max memory", col(config, d -> d.maxMemory().map(String::valueOf).orElse("none")),
+        col(live, d -> d.maxMemory().map(String::valueOf).orElse("none")));
+    row(b, "slots", col(config, d -> opt(d.slots())), col(live, d -> opt(d.slots())));
+    row(b, "slots used", col(config, d -> String.valueOf(d.slotsUsed())), col(live, d -> String.valueOf(d.slotsUsed())));
+    row(b, "slots free", col(config, d -> opt(d.slotsFree())), col(live, d -> opt(d.slotsFree())));
+    row(b, "memory", col(config, d -> d.memory().toString()), col(live, d -> d.memory().toString()));
+    row(b, "current memory", col(config, d -> d.currentMemory().map(String::valueOf).orElse("-")),
+        col(live, d -> d.currentMemory().map(String::valueOf).orElse("-")));
+    row(b, "prepared", col(config, d -> d.prepared() ? "yes" : "no"), col(live, d -> d.prepared() ? "yes" : "no"));
+    Definition shown = effective();
+    for (int i = 0; i < shown.numaCells().size(); i++) {
+      NumaCell c = shown.numaCells().get(i);
+      b.append("NUMA cell ").append(c.id().orElse(i)).append(": ").append(c.memory());
+      if (!c.cpus().isEmpty()) {
+        b.append(", cpus ").append(c.cpus());
+      }
+      b.append('\n');
+    }
+    devices(b, "config", config);
+    devices(b, "live", live);
+    return b.toString();
+  }
+
+  private static void devices(StringBuilder b, String label, Optional<Definition> d) {
+    if (d.isEmpty()) {
+      return;
+    }
+    List<DimmInfo> devs = d.get().devices();
+    b.append("memory devices (").append(label).append("): ").append(devs.isEmpty() ? "none" : "").append('\n');
+    for (DimmInfo x : devs) {
+      b.append("  ").append(x).append('\n');
+    }
+  }
+
+  private static String opt(OptionalInt i) {
+    return i.isPresent() ? String.valueOf(i.getAsInt()) : "none";
+  }
+
+  private static String col(Optional<Definition> d, Function<Definition, String> f) {
+    return d.map(f).orElse("-");
+  }
+
+  private static void row(StringBuilder b, String name, String config, String live) {
+    b.append(String.format("%-16s %-14s %s%n", name, config, live));
+  }
+}
