@@ -1,0 +1,111 @@
+#!/bin/sh
+# /init of the vmhotplug lab guest: busybox ash as PID 1 in an initramfs.
+#
+# It mounts proc/sys/dev, starts systemd-udevd (with whatever rules the initramfs carries in
+# /etc/udev/rules.d), optionally qemu-guest-agent (kernel parameter hp.ga=1), and then reports what
+# the guest sees on the serial console (ttyS0), one machine-readable line, on every change and about
+# once a second:
+#
+#   HP seq=N t=UPTIME cpus_online=0-1 cpus_present=0-1 nproc=2 node0_memtotal_kb=K
+#      blocks_online=0,1,2,3 blocks_offline=32,33 udevd=1
+#
+# The sampling loop uses shell builtins only: every fork is expensive under QEMU's TCG.
+# Host -> guest commands arrive line by line on ttyS1 (a QEMU pipe chardev):
+#   online | online-movable   online every offline CPU / memory block by hand
+#   dmesg [N] | zones         print the last N kernel messages / memory block zones
+#   poweroff                  clean guest shutdown (sync + ACPI power off)
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /run /tmp
+mount -t tmpfs tmpfs /run
+
+CMDLINE=$(cat /proc/cmdline)
+arg() { for w in $CMDLINE; do case "$w" in "$1"=*) echo "${w#*=}";; esac; done; }
+
+MEM=/sys/devices/system/memory
+read -r AUTO < "$MEM"/auto_online_blocks
+read -r BS < "$MEM"/block_size_bytes
+RULES=""
+for r in /etc/udev/rules.d/*.rules; do [ -f "$r" ] && RULES="$RULES${RULES:+,}${r##*/}"; done
+
+UDEVPID=0
+if [ -x /lib/systemd/systemd-udevd ]; then
+  mkdir -p /run/udev
+  /lib/systemd/systemd-udevd --daemon --resolve-names=never
+  UDEVPID=$(pidof systemd-udevd)
+  UDEVPID=${UDEVPID%% *}
+fi
+
+GAPID=0
+if [ "$(arg hp.ga)" = 1 ] && [ -x /usr/sbin/qemu-ga ]; then
+  # no modules.dep in this initramfs: load the virtio stack in dependency order
+  for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_console; do
+    insmod /lib/modules/$m.ko 2>/dev/null
+  done
+  port=""; i=0
+  while [ -z "$port" ] && [ $i -lt 50 ]; do
+    for d in /sys/class/virtio-ports/*; do
+      if [ -f "$d/name" ]; then read -r n < "$d/name"; [ "$n" = org.qemu.guest_agent.0 ] && port=/dev/${d##*/}; fi
+    done
+    i=$((i+1)); [ -z "$port" ] && sleep 0.1
+  done
+  mkdir -p /run/qga
+  if [ -n "$port" ]; then
+    /usr/sbin/qemu-ga -m virtio-serial -p "$port" -t /run/qga -f /run/qga/qemu-ga.pid >/dev/null 2>&1 &
+    GAPID=$!
+  fi
+fi
+
+read -r UP _ < /proc/uptime
+echo "HPINFO kernel=$(uname -r) block_size_bytes=0x$BS auto_online_blocks=$AUTO rules=${RULES:-none} udevd=$UDEVPID agent=$GAPID uptime=$UP"
+for r in /etc/udev/rules.d/*.rules; do
+  [ -f "$r" ] && while read -r line; do echo "HPRULE ${r##*/}: $line"; done < "$r"
+done
+
+cmdloop() {
+  stty -F /dev/ttyS1 -echo 2>/dev/null
+  while read -r cmd a1; do
+    case "$cmd" in
+      online|online-movable)
+        st=online; [ "$cmd" = online-movable ] && st=online_movable
+        for f in /sys/devices/system/cpu/cpu[0-9]*/online; do read -r v < "$f"; [ "$v" = 0 ] && echo 1 > "$f"; done
+        for f in "$MEM"/memory[0-9]*/state; do read -r v < "$f"; [ "$v" = offline ] && echo $st > "$f"; done
+        echo "HPCMD $cmd done";;
+      dmesg) dmesg | tail -n "${a1:-20}" | sed 's/^/HPDMESG /'; echo "HPCMD dmesg done";;
+      zones)
+        for d in "$MEM"/memory[0-9]*; do read -r s < "$d/state"; read -r z < "$d/valid_zones"; echo "HPZONE ${d##*/} $s $z"; done
+        echo "HPCMD zones done";;
+      poweroff) echo "HPCMD poweroff"; sync; poweroff -f;;
+      "") ;;
+      *) echo "HPCMD unknown: $cmd";;
+    esac
+  done < /dev/ttyS1
+}
+[ -e /dev/ttyS1 ] && cmdloop &
+
+last=""; n=0; seq=0
+while :; do
+  read -r online < /sys/devices/system/cpu/online
+  read -r present < /sys/devices/system/cpu/present
+  np=0
+  while read -r k _; do [ "$k" = processor ] && np=$((np+1)); done < /proc/cpuinfo
+  mt=0
+  while read -r _ _ k v _; do [ "$k" = MemTotal: ] && mt=$v; done < /sys/devices/system/node/node0/meminfo
+  on=""; off=""
+  for f in "$MEM"/memory[0-9]*/state; do
+    read -r s < "$f"; b=${f%/state}; b=${b##*/memory}
+    if [ "$s" = online ]; then on="$on${on:+,}$b"; else off="$off${off:+,}$b"; fi
+  done
+  ud=0; [ "$UDEVPID" != 0 ] && [ -d "/proc/$UDEVPID" ] && ud=1
+  cur="cpus_online=$online cpus_present=$present nproc=$np node0_memtotal_kb=$mt blocks_online=$on blocks_offline=$off udevd=$ud"
+  if [ "$cur" != "$last" ] || [ $n -ge 5 ]; then
+    read -r UP _ < /proc/uptime
+    seq=$((seq+1))
+    echo "HP seq=$seq t=$UP $cur"
+    last=$cur; n=0
+  fi
+  n=$((n+1))
+  sleep 0.2
+done
