@@ -1,0 +1,258 @@
+package dev.vmhotplug.xml;
+
+import static dev.vmhotplug.xml.PreparerTest.GUIDE_LIMITS;
+import static dev.vmhotplug.xml.PreparerTest.GUIDE_VM;
+import static dev.vmhotplug.xml.PreparerTest.TWO_CELLS;
+import static dev.vmhotplug.xml.PreparerTest.limits;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.vmhotplug.xml.PreparationRefusedException.Refusal;
+import org.junit.jupiter.api.Test;
+
+/** Every refusal of {@link HotplugPreparer} and {@link HotplugLimits}: the rule, a message fragment, no change. */
+class PreparerRefusalTest {
+
+    /** Prepares and expects a refusal; asserts that the input document did not change. */
+    private static PreparationRefusedException refused(String xml, HotplugLimits limits) {
+        DomainXml in = DomainXml.parse(xml);
+        String before = in.toXml();
+        PreparationRefusedException e = catchThrowableOfType(PreparationRefusedException.class,
+                () -> HotplugPreparer.prepare(in, limits));
+        assertThat(e).as("expected a refusal").isNotNull();
+        assertThat(e.reason()).isEqualTo(DomainXmlException.Reason.REFUSED);
+        assertThat(in.toXml()).as("input unchanged").isEqualTo(before);
+        return e;
+    }
+
+    @Test
+    void maxVcpusBelowCurrent_refused() {
+        String xml = GUIDE_VM.replace("<vcpu placement='static'>2</vcpu>", "<vcpu placement='static' current='4'>8</vcpu>");
+
+        PreparationRefusedException e = refused(xml, limits(3, MemorySize.ofGiB(16), 16));
+
+        assertThat(e.refusal()).isEqualTo(Refusal.MAX_VCPUS_BELOW_CURRENT);
+        assertThat(e.getMessage()).contains("3").contains("4 vCPUs").contains("4 or more");
+    }
+
+    @Test
+    void maxVcpusBelowAnEnabledIndividualVcpu_refused() {
+        String xml = GUIDE_VM.replace("<vcpu placement='static'>2</vcpu>", """
+                <vcpu placement='static' current='2'>4</vcpu>
+                  <vcpus>
+                    <vcpu id='0' enabled='yes' hotpluggable='no'/>
+                    <vcpu id='1' enabled='no' hotpluggable='yes'/>
+                    <vcpu id='2' enabled='no' hotpluggable='yes'/>
+                    <vcpu id='3' enabled='yes' hotpluggable='yes'/>
+                  </vcpus>""");
+
+        PreparationRefusedException e = refused(xml, limits(2, MemorySize.ofGiB(16), 16));
+
+        assertThat(e.refusal()).isEqualTo(Refusal.MAX_VCPUS_BELOW_CURRENT);
+        assertThat(e.getMessage()).contains("vCPU id 3").contains("<vcpus>");
+    }
+
+    @Test
+    void maxMemoryBelowMemory_refused() {
+        PreparationRefusedException e = refused(GUIDE_VM, limits(32, MemorySize.ofMiB(512), 16));
+
+        assertThat(e.refusal()).isEqualTo(Refusal.MAX_MEMORY_BELOW_CURRENT);
+        assertThat(e.getMessage()).contains("512 MiB").contains("1 GiB").contains("or more");
+    }
+
+    @Test
+    void maxMemoryBelowMemoryPlusDimms_refused() {
+        String xml = GUIDE_VM
+                .replace("<memory unit='KiB'>1048576</memory>", "<memory unit='KiB'>2097152</memory>")
+                .replace("</devices>", """
+                          <memory model='dimm'>
+                            <target>
+                              <size unit='GiB'>1</size>
+                              <node>0</node>
+                            </target>
+                          </memory>
+                        </devices>""");
+        PreparationRefusedException e = refused(xml, limits(32, MemorySize.ofMiB(1536), 16));
+
+        assertThat(e.refusal()).isEqualTo(Refusal.MAX_MEMORY_BELOW_CURRENT);
+        assertThat(e.getMessage()).contains("2 GiB").contains("memory device");
+    }
+
+    @Test
+    void slotsOutsideQemuRange_refusedByTheLimitsBuilder() {
+        assertThatThrownBy(() -> HotplugLimits.builder().maxVcpus(4).maxMemory(MemorySize.ofGiB(8)).slots(0).build())
+                .isInstanceOfSatisfying(PreparationRefusedException.class,
+                        e -> assertThat(e.refusal()).isEqualTo(Refusal.SLOTS_OUT_OF_RANGE))
+                .hasMessageContaining("1..256");
+        assertThatThrownBy(() -> HotplugLimits.builder().maxVcpus(4).maxMemory(MemorySize.ofGiB(8)).slots(257).build())
+                .isInstanceOf(PreparationRefusedException.class).hasMessageContaining("257");
+        assertThat(HotplugLimits.builder().maxVcpus(4).maxMemory(MemorySize.ofGiB(8)).slots(256).build().slots())
+                .isEqualTo(256);
+    }
+
+    @Test
+    void slotsBelowExistingMemoryDevices_refused() {
+        String dimm = """
+                  <memory model='dimm'>
+                    <target>
+                      <size unit='MiB'>256</size>
+                      <node>0</node>
+                    </target>
+                  </memory>
+                """;
+        String xml = GUIDE_VM
+                .replace("<memory unit='KiB'>1048576</memory>", "<memory unit='KiB'>1572864</memory>")
+                .replace("</devices>", dimm + dimm + "</devices>");
+
+        PreparationRefusedException e = refused(xml, limits(32, MemorySize.ofGiB(16), 1));
+
+        assertThat(e.refusal()).isEqualTo(Refusal.SLOTS_OUT_OF_RANGE);
+        assertThat(e.getMessage()).contains("2 memory devices").contains("slots 2");
+    }
+
+    @Test
+    void topologyMismatch_refusedWithTheCoresFix() {
+        String xml = GUIDE_VM.replace("<devices>", """
+                <cpu>
+                    <topology sockets='2' dies='1' cores='1' threads='1'/>
+                  </cpu>
+                  <devices>""");
+
+        PreparationRefusedException e = refused(xml, GUIDE_LIMITS);
+
+        assertThat(e.refusal()).isEqualTo(Refusal.TOPOLOGY_MISMATCH);
+        assertThat(e.getMessage()).contains("2 × 1 × 1 × 1 = 2").contains("cores='16'");
+    }
+
+    @Test
+    void topologyMismatchWithoutCoresFix_offersFittingMaximums() {
+        String xml = GUIDE_VM.replace("<devices>", """
+                <cpu>
+                    <topology sockets='3' cores='3' threads='1'/>
+                  </cpu>
+                  <devices>""");
+
+        PreparationRefusedException e = refused(xml, GUIDE_LIMITS);
+
+        assertThat(e.refusal()).isEqualTo(Refusal.TOPOLOGY_MISMATCH);
+        assertThat(e.getMessage()).contains("30 (cores='10')").contains("33 (cores='11')");
+    }
+
+    @Test
+    void maxMemoryNotWholeKiB_refusedByTheLimitsBuilder() {
+        assertThatThrownBy(() -> HotplugLimits.builder().maxVcpus(4).maxMemory(MemorySize.ofBytes(1_000_000_001L))
+                .slots(16).build())
+                .isInstanceOfSatisfying(PreparationRefusedException.class,
+                        e -> assertThat(e.refusal()).isEqualTo(Refusal.NOT_WHOLE_KIB))
+                .hasMessageContaining("not a whole number of KiB");
+    }
+
+    @Test
+    void memoryNotWholeKiB_refused() {
+        String xml = GUIDE_VM.replace("<memory unit='KiB'>1048576</memory>", "<memory unit='b'>1073741825</memory>");
+
+        PreparationRefusedException e = refused(xml, GUIDE_LIMITS);
+
+        assertThat(e.refusal()).isEqualTo(Refusal.NOT_WHOLE_KIB);
+        assertThat(e.getMessage()).contains("<memory>").contains("KiB");
+    }
+
+    @Test
+    void domainTypeXen_refusedNamingTheTypesThatCan() {
+        PreparationRefusedException e = refused(GUIDE_VM.replace("type='kvm'", "type='xen'"), GUIDE_LIMITS);
+
+        assertThat(e.refusal()).isEqualTo(Refusal.DOMAIN_TYPE_CANNOT_HOTPLUG);
+        assertThat(e.getMessage()).contains("'xen'").contains("kvm").contains("qemu");
+    }
+
+    @Test
+    void overlappingCells_refused() {
+        PreparationRefusedException e = refused(TWO_CELLS.replace("cpus='4-7'", "cpus='3-7'"),
+                limits(16, MemorySize.ofGiB(16), 16));
+
+        assertThat(e.refusal()).isEqualTo(Refusal.NUMA_UNASSIGNABLE);
+        assertThat(e.getMessage()).contains("overlap").contains("3");
+    }
+
+    @Test
+    void cellsLeavingAGap_refused() {
+        PreparationRefusedException e = refused(TWO_CELLS.replace("cpus='4-7'", "cpus='4-6'"),
+                limits(16, MemorySize.ofGiB(16), 16));
+
+        assertThat(e.refusal()).isEqualTo(Refusal.NUMA_UNASSIGNABLE);
+        assertThat(e.getMessage()).contains("vCPU 7").contains("no NUMA cell");
+    }
+
+    @Test
+    void lowerMaximumEmptyingACell_refused() {
+        String xml = TWO_CELLS.replace("<vcpu placement='static'>8</vcpu>", "<vcpu placement='static' current='2'>8</vcpu>");
+
+        PreparationRefusedException e = refused(xml, limits(4, MemorySize.ofGiB(16), 16));
+
+        assertThat(e.refusal()).isEqualTo(Refusal.NUMA_UNASSIGNABLE);
+        assertThat(e.getMessage()).contains("cell 1").contains("5 or more");
+    }
+
+    @Test
+    void dimmOnMissingNode_refused() {
+        String xml = GUIDE_VM
+                .replace("<memory unit='KiB'>1048576</memory>", "<memory unit='KiB'>1310720</memory>")
+                .replace("</devices>", """
+                          <memory model='dimm'>
+                            <target>
+                              <size unit='MiB'>256</size>
+                              <node>1</node>
+                            </target>
+                          </memory>
+                        </devices>""");
+
+        PreparationRefusedException e = refused(xml, GUIDE_LIMITS);
+
+        assertThat(e.refusal()).isEqualTo(Refusal.NUMA_UNASSIGNABLE);
+        assertThat(e.getMessage()).contains("node 1");
+    }
+
+    @Test
+    void noMemoryAndNoCells_refusedAsInvalid() {
+        PreparationRefusedException e = refused(GUIDE_VM.replace("<memory unit='KiB'>1048576</memory>", ""),
+                GUIDE_LIMITS);
+
+        assertThat(e.refusal()).isEqualTo(Refusal.INVALID_DOMAIN);
+        assertThat(e.getMessage()).contains("<memory>");
+    }
+
+    @Test
+    void currentAboveMaximum_refusedAsInvalid() {
+        PreparationRefusedException e = refused(GUIDE_VM.replace("<vcpu placement='static'>2</vcpu>",
+                "<vcpu placement='static' current='6'>4</vcpu>"), GUIDE_LIMITS);
+
+        assertThat(e.refusal()).isEqualTo(Refusal.INVALID_DOMAIN);
+        assertThat(e.getMessage()).contains("current='6'");
+    }
+
+    @Test
+    void dimmsLargerThanMemory_refusedAsInvalid() {
+        String xml = GUIDE_VM.replace("</devices>", """
+                  <memory model='dimm'>
+                    <target>
+                      <size unit='GiB'>2</size>
+                      <node>0</node>
+                    </target>
+                  </memory>
+                </devices>""");
+
+        PreparationRefusedException e = refused(xml, GUIDE_LIMITS);
+
+        assertThat(e.refusal()).isEqualTo(Refusal.INVALID_DOMAIN);
+        assertThat(e.getMessage()).contains("exceed");
+    }
+
+    @Test
+    void limitsBuilder_missingValues_refusedWithTheFieldName() {
+        assertThatThrownBy(() -> HotplugLimits.builder().maxMemory(MemorySize.ofGiB(1)).slots(1).build())
+                .isInstanceOf(DomainXmlException.class).hasMessageContaining("maxVcpus");
+        assertThatThrownBy(() -> HotplugLimits.builder().maxVcpus(1).slots(1).build())
+                .isInstanceOf(DomainXmlException.class).hasMessageContaining("maxMemory");
+    }
+}
