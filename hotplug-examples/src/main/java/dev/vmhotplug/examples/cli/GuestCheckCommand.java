@@ -16,6 +16,8 @@ import dev.vmhotplug.xml.MemorySize;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine;
@@ -107,9 +109,12 @@ final class GuestCheckCommand implements Callable<Integer> {
     PrintWriter out = cl.getOut();
     PrintWriter err = cl.getErr();
     GuestFacts.Builder facts = GuestFacts.builder();
+    List<String> notes = new ArrayList<>();
     try {
       if (cpuinfo != null) {
-        facts.processorCount(parse(cpuinfo, "/proc/cpuinfo", ProcCpuinfo::processorCount));
+        String text = GuestText.read(cpuinfo, "/proc/cpuinfo");
+        facts.processorCount(parseText(cpuinfo, text, ProcCpuinfo::processorCount));
+        ProcCpuinfo.guideCountNote(text).ifPresent(notes::add);
       }
       if (cpuOnline != null) {
         facts.cpusOnline(parse(cpuOnline, "cpu/online", CpuList::parse));
@@ -139,6 +144,9 @@ final class GuestCheckCommand implements Callable<Integer> {
     out.println("guest-check: " + verdict.status());
     for (String f : verdict.findings()) {
       out.println("  - " + f);
+    }
+    for (String n : notes) {
+      out.println("  note: " + n);
     }
     out.flush();
     switch (verdict.status()) {
@@ -188,7 +196,10 @@ final class GuestCheckCommand implements Callable<Integer> {
   }
 
   private static <T> T parse(Path file, String what, Function<String, T> parser) {
-    String text = GuestText.read(file, what);
+    return parseText(file, GuestText.read(file, what), parser);
+  }
+
+  private static <T> T parseText(Path file, String text, Function<String, T> parser) {
     try {
       return parser.apply(text);
     } catch (GuestDataException e) {

@@ -49,6 +49,15 @@ class GuestCheckCommandTest {
   }
 
   @Test
+  void modelNameWithProcessor_printsANoteAboutTheGuidesGrep() throws IOException {
+    String text = cpuinfo(2).replace("AMD EPYC", "Intel Xeon Processor (Cascadelake)");
+    int code = run("guest-check", "--cpuinfo", file("cpuinfo", text).toString(), "--expect-vcpus", "2");
+    assertThat(code).isZero();
+    assertThat(out.toString()).contains("note: the guide's `cat /proc/cpuinfo | grep -i processor | wc -l` prints 4"
+        + " on this guest, not 2");
+  }
+
+  @Test
   void cpuPresentButOffline_exitsThreeWithDiagnosis() throws IOException {
     int code = run("guest-check", "--cpu-online", file("online", "0-1\n").toString(),
         "--cpu-present", file("present", "0-2\n").toString(), "--expect-vcpus", "3");

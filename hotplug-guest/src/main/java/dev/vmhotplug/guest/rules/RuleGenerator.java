@@ -197,9 +197,17 @@ public final class RuleGenerator {
     if (options.memory()) {
       String state = options.memoryOnlineState();
       sb.append("\n");
-      sb.append("# Online memory blocks that are present but offline (memoryN/state reads offline).\n");
-      sb.append("for f in \"$sysfs\"/devices/system/memory/memory[0-9]*/state; do\n");
+      sb.append("# Online memory blocks that are present but offline (memoryN/state reads offline),\n");
+      sb.append("# highest block first: kernels before 4.13 accept online_movable only for the block\n");
+      sb.append("# right below the memory that is already movable.\n");
+      sb.append("blocks=$(for f in \"$sysfs\"/devices/system/memory/memory[0-9]*/state; do\n");
       sb.append("  [ -f \"$f\" ] || continue\n");
+      sb.append("  d=${f%/state}\n");
+      sb.append("  echo \"${d##*/memory}\"\n");
+      sb.append("done | sort -rn)\n");
+      sb.append("for n in $blocks; do\n");
+      sb.append("  case $n in ''|*[!0-9]*) continue ;; esac\n");
+      sb.append("  f=\"$sysfs/devices/system/memory/memory$n/state\"\n");
       sb.append("  state=$(cat \"$f\" 2>/dev/null) || continue\n");
       sb.append("  if [ \"$state\" = offline ]; then\n");
       sb.append("    if echo ").append(state).append(" > \"$f\"; then\n");

@@ -1,6 +1,7 @@
 package dev.vmhotplug.guest.truth;
 
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Reads {@code /proc/cpuinfo}: how many processors the guest kernel has online.
@@ -59,6 +60,32 @@ public final class ProcCpuinfo {
       }
     }
     return count;
+  }
+
+  /**
+   * Explains why the guide's count differs from the processor count, when it does: e.g. a model
+   * name containing "Processor" makes {@code grep -i processor | wc -l} count each CPU twice.
+   *
+   * @param cpuinfo the text of {@code /proc/cpuinfo}
+   * @return a one-line note, or empty when both counts agree
+   * @throws GuestDataException as {@link #processorCount(String)}
+   */
+  public static Optional<String> guideCountNote(String cpuinfo) {
+    int n = processorCount(cpuinfo);
+    int g = guideGrepCount(cpuinfo);
+    if (g == n) {
+      return Optional.empty();
+    }
+    String other = "";
+    for (String line : cpuinfo.split("\n")) {
+      if (!isProcessorLine(line) && line.toLowerCase(Locale.ROOT).contains("processor")) {
+        other = CpuList.shorten(line.replace('\t', ' '));
+        break;
+      }
+    }
+    return Optional.of("the guide's `cat /proc/cpuinfo | grep -i processor | wc -l` prints " + g
+        + " on this guest, not " + n + ": " + (g - n) + " other line" + (g - n == 1 ? "" : "s")
+        + " contain \"processor\" (e.g. '" + other + "'); count the 'processor : N' lines instead");
   }
 
   static boolean isProcessorLine(String line) {

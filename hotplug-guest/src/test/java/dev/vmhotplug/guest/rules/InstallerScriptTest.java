@@ -81,7 +81,7 @@ class InstallerScriptTest {
   private Path fakeBin(boolean udevadm, boolean udevcontrol) throws IOException {
     Path bin = tmp.resolve("bin");
     Files.createDirectories(bin);
-    for (String tool : List.of("cat", "chmod", "mv", "rm", "mkdir")) {
+    for (String tool : List.of("cat", "chmod", "mv", "rm", "mkdir", "sort")) {
       Path real = Shell.which(tool);
       assertThat(real).as(tool + " on PATH").isNotNull();
       Files.createSymbolicLink(bin.resolve(tool), real);
@@ -161,6 +161,20 @@ class InstallerScriptTest {
     assertThat(Files.readString(sys.resolve("devices/system/memory/memory32/state")).strip()).isEqualTo("offline");
     assertThat(Files.readString(sys.resolve("devices/system/cpu/cpu2/online")).strip()).isEqualTo("1");
     assertThat(rules.resolve("81-mem-hotplug.rules")).doesNotExist();
+  }
+
+  @Test
+  void memoryBlocks_areOnlinedHighestFirst_inNumericOrder() throws IOException {
+    Path sys = tmp.resolve("sys");
+    for (int n : new int[] {9, 10, 100}) {
+      write(sys.resolve("devices/system/memory/memory" + n + "/state"), "offline\n");
+    }
+    Shell.Result r = runScript("/bin/sh", MOVABLE, sys, tmp.resolve("rules"), fakeBin(true, false));
+    assertThat(r.exit()).as(r.all()).isZero();
+    String out = r.out();
+    assertThat(out.indexOf("memory100 as online_movable")).isPositive()
+        .isLessThan(out.indexOf("memory10 as online_movable"));
+    assertThat(out.indexOf("memory10 as online_movable")).isLessThan(out.indexOf("memory9 as online_movable"));
   }
 
   @Test

@@ -80,6 +80,9 @@ class ParsersTest {
     String text = Resources.text("written/cpuinfo-qemu-named-model.txt");
     assertThat(ProcCpuinfo.processorCount(text)).isEqualTo(2);
     assertThat(ProcCpuinfo.guideGrepCount(text)).isEqualTo(4);
+    assertThat(ProcCpuinfo.guideCountNote(text)).hasValueSatisfying(n -> assertThat(n)
+        .contains("prints 4 on this guest, not 2").contains("'model name : Intel Xeon Processor (Cascadelake)'"));
+    assertThat(ProcCpuinfo.guideCountNote(Resources.text("captured/proc-cpuinfo.txt"))).isEmpty();
   }
 
   @Test

@@ -78,9 +78,17 @@ for f in "$sysfs"/devices/system/cpu/cpu[0-9]*/online; do
   fi
 done
 
-# Online memory blocks that are present but offline (memoryN/state reads offline).
-for f in "$sysfs"/devices/system/memory/memory[0-9]*/state; do
+# Online memory blocks that are present but offline (memoryN/state reads offline),
+# highest block first: kernels before 4.13 accept online_movable only for the block
+# right below the memory that is already movable.
+blocks=$(for f in "$sysfs"/devices/system/memory/memory[0-9]*/state; do
   [ -f "$f" ] || continue
+  d=${f%/state}
+  echo "${d##*/memory}"
+done | sort -rn)
+for n in $blocks; do
+  case $n in ''|*[!0-9]*) continue ;; esac
+  f="$sysfs/devices/system/memory/memory$n/state"
   state=$(cat "$f" 2>/dev/null) || continue
   if [ "$state" = offline ]; then
     if echo online > "$f"; then
