@@ -1,0 +1,45 @@
+package dev.vmhotplug.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * libvirt prints every error on stderr ("libvirt: Test Driver error : Domain not found") unless
+ * an error callback is installed. Native code writes to file descriptor 2, which only a child
+ * process can capture: run failing calls there and read its stderr.
+ */
+class LibvirtSilenceTest {
+
+  /** The child: a failed connect and a failed lookup, then "done". */
+  public static final class Child {
+    public static void main(String[] args) {
+      try {
+        HotplugClient.connect("qemu+tcp://127.0.0.1:1/system");
+      } catch (ConnectionException expected) {
+        System.out.println("connect refused");
+      }
+      try (HotplugClient c = HotplugClient.connect("test:///default")) {
+        c.domain("no-such-domain");
+      } catch (DomainNotFoundException expected) {
+        System.out.println("not found");
+      }
+      System.out.println("done");
+    }
+  }
+
+  @Test
+  void failingCalls_printNothingOnStderr_andStillThrow() throws Exception {
+    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Child.class.getName())
+        .start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(out).contains("connect refused", "not found", "done");
+    assertThat(err).doesNotContain("libvirt:");
+  }
+}
