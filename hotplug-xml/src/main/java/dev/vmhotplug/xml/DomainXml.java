@@ -23,8 +23,9 @@ import org.w3c.dom.Node;
  * on demand from the elements they model; the setters patch only the elements they target, in
  * place, and insert new elements where libvirt writes them. Everything else (element order,
  * attributes, comments, processing instructions, foreign-namespace metadata, text) is written back
- * by {@link #toXml()} as it was read. Attributes are written in single quotes, as libvirt does; the
- * order of attributes within an element is not kept (XML gives it no meaning).
+ * by {@link #toXml()} as it was read, attributes in their original order (new attributes after
+ * them). Attribute values are quoted the way the document's root element is (libvirt writes single
+ * quotes; then text escapes {@code '} and {@code "} as libvirt does).
  *
  * <p>Reading is lenient: {@link #parse(String)} only requires a well-formed {@code <domain>}; a part
  * with an invalid value (a negative number, an unknown unit) fails when that part is read, with
@@ -46,11 +47,13 @@ public final class DomainXml {
     private final Document doc;
     private final String declaration;
     private final boolean trailingNewline;
+    private final char quote;
 
-    private DomainXml(Document doc, String declaration, boolean trailingNewline) {
+    private DomainXml(Document doc, String declaration, boolean trailingNewline, char quote) {
         this.doc = doc;
         this.declaration = declaration;
         this.trailingNewline = trailingNewline;
+        this.quote = quote;
     }
 
     /**
@@ -64,14 +67,32 @@ public final class DomainXml {
      */
     public static DomainXml parse(String xml) {
         Objects.requireNonNull(xml, "xml");
-        Document doc = SecureXml.parse(xml);
+        Document doc = SecureXml.parseKeepingOrder(xml);
         Element root = doc.getDocumentElement();
         if (!Dom.is(root, "domain")) {
             throw new DomainXmlException(Reason.MISSING_ELEMENT,
                     "the root element is <" + root.getNodeName() + ">, not <domain>; pass a libvirt domain definition"
                             + " (virsh dumpxml NAME)");
         }
-        return new DomainXml(doc, declarationOf(xml), xml.endsWith("\n"));
+        return new DomainXml(doc, declarationOf(xml), xml.endsWith("\n"), quoteOf(xml, root));
+    }
+
+    /** The quote style of the first attribute of the root element: libvirt's ' unless the input uses ". */
+    private static char quoteOf(String xml, Element root) {
+        if (root.getAttributes().getLength() == 0) {
+            return '\'';
+        }
+        int start = xml.indexOf("<" + root.getNodeName());
+        for (int i = start < 0 ? 0 : start, n = xml.length(); i < n; i++) {
+            char c = xml.charAt(i);
+            if (c == '\'' || c == '"') {
+                return c;
+            }
+            if (c == '>') {
+                break;
+            }
+        }
+        return '\'';
     }
 
     private static String declarationOf(String xml) {
@@ -94,7 +115,7 @@ public final class DomainXml {
      * @return the XML text
      */
     public String toXml() {
-        return XmlWriter.write(doc, declaration, trailingNewline);
+        return XmlWriter.write(doc, declaration, trailingNewline, quote);
     }
 
     /**
@@ -103,7 +124,7 @@ public final class DomainXml {
      * @return the copy
      */
     public DomainXml copy() {
-        return new DomainXml((Document) doc.cloneNode(true), declaration, trailingNewline);
+        return new DomainXml((Document) doc.cloneNode(true), declaration, trailingNewline, quote);
     }
 
     private Element root() {
@@ -290,7 +311,7 @@ public final class DomainXml {
                     "<maxMemory slots='" + slots + "'> is invalid: give at least 1 memory slot");
         }
         Element e = Dom.child(root(), "maxMemory");
-        writeSize(e, "maxMemory", max);
+        writeSize(e, "maxMemory", max, Integer.toString(slots));
         Dom.setAttr(Dom.child(root(), "maxMemory"), "slots", Integer.toString(slots));
     }
 
@@ -303,7 +324,7 @@ public final class DomainXml {
      */
     public void setMemory(MemorySize size) {
         Objects.requireNonNull(size, "size");
-        writeSize(Dom.child(root(), "memory"), "memory", size);
+        writeSize(Dom.child(root(), "memory"), "memory", size, null);
     }
 
     /**
@@ -315,10 +336,10 @@ public final class DomainXml {
      */
     public void setCurrentMemory(MemorySize size) {
         Objects.requireNonNull(size, "size");
-        writeSize(Dom.child(root(), "currentMemory"), "currentMemory", size);
+        writeSize(Dom.child(root(), "currentMemory"), "currentMemory", size, null);
     }
 
-    private void writeSize(Element e, String name, MemorySize size) {
+    private void writeSize(Element e, String name, MemorySize size, String slots) {
         if (e != null) {
             String unit = Dom.attr(e, "unit");
             try {
@@ -335,7 +356,8 @@ public final class DomainXml {
         }
         String[] vu = Parts.valueAndUnit(size, null, "<" + name + ">");
         Element n = Dom.create(doc, name);
-        n.setAttribute("unit", vu[1]);
+        Dom.setAttr(n, "slots", slots);
+        Dom.setAttr(n, "unit", vu[1]);
         n.appendChild(doc.createTextNode(vu[0]));
         insertTop(n);
     }

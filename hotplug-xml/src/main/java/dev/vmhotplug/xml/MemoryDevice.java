@@ -211,11 +211,11 @@ public final class MemoryDevice {
             return e;
         }
         Element e = Dom.create(doc, "memory");
-        e.setAttribute("model", model);
+        Dom.setAttr(e, "model", model);
         Element target = Dom.appendChild(e, "target", null);
         String[] vu = sizeText(targetSize);
         Element size = Dom.appendChild(target, "size", vu[0]);
-        size.setAttribute("unit", vu[1]);
+        Dom.setAttr(size, "unit", vu[1]);
         Dom.appendChild(target, "node", Integer.toString(targetNode));
         return e;
     }

@@ -115,6 +115,7 @@ final class Parts {
                             ? target.getAttributeNS(a.getNamespaceURI(), a.getLocalName()) : null);
             if (!a.getValue().equals(current)) {
                 target.setAttributeNS(a.getNamespaceURI(), a.getName(), a.getValue());
+                Dom.noteAttribute(target, a.getName());
             }
         }
     }

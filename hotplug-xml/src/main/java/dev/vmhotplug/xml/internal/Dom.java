@@ -5,13 +5,65 @@ import java.util.List;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
+import org.w3c.dom.UserDataHandler;
 
 /** Small DOM helpers for elements without a namespace (libvirt's domain XML) and for indentation. */
 public final class Dom {
 
     private static final String STEP = "  ";
+    private static final String ORDER_KEY = "dev.vmhotplug.xml.attributeOrder";
+    private static final String[] NO_ATTRIBUTES = new String[0];
+
+    /** Copies the recorded attribute order along when a node is cloned or imported. */
+    private static final UserDataHandler COPY_ORDER = (operation, key, data, src, dst) -> {
+        if (dst != null && data != null
+                && (operation == UserDataHandler.NODE_CLONED || operation == UserDataHandler.NODE_IMPORTED)) {
+            dst.setUserData(key, data, Dom.COPY_ORDER);
+        }
+    };
 
     private Dom() {
+    }
+
+    /**
+     * Records the order in which an element's attributes were written (qualified names).
+     *
+     * @param e the element
+     * @param qnames the names in document order (not modified afterwards)
+     */
+    public static void setAttributeOrder(Element e, String[] qnames) {
+        e.setUserData(ORDER_KEY, qnames, COPY_ORDER);
+    }
+
+    /**
+     * Returns the recorded attribute order of an element, or null when none was recorded.
+     *
+     * @param e the element
+     * @return the qualified names, not to be modified
+     */
+    public static String[] attributeOrder(Node e) {
+        return (String[]) e.getUserData(ORDER_KEY);
+    }
+
+    /**
+     * Notes that an attribute was added to an element, so that it is written after the existing ones.
+     *
+     * @param e the element
+     * @param qname the qualified name
+     */
+    public static void noteAttribute(Element e, String qname) {
+        String[] order = attributeOrder(e);
+        if (order == null) {
+            return;
+        }
+        for (String q : order) {
+            if (q.equals(qname)) {
+                return;
+            }
+        }
+        String[] next = java.util.Arrays.copyOf(order, order.length + 1);
+        next[order.length] = qname;
+        setAttributeOrder(e, next);
     }
 
     /**
@@ -150,6 +202,9 @@ public final class Dom {
             }
         } else if (!value.equals(old)) {
             e.setAttribute(name, value);
+            if (old == null) {
+                noteAttribute(e, name);
+            }
         }
     }
 
@@ -161,7 +216,9 @@ public final class Dom {
      * @return the element
      */
     public static Element create(Document doc, String name) {
-        return doc.createElementNS(null, name);
+        Element e = doc.createElementNS(null, name);
+        setAttributeOrder(e, NO_ATTRIBUTES);
+        return e;
     }
 
     /**

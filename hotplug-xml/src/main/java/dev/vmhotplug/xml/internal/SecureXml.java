@@ -8,12 +8,15 @@ import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
+import javax.xml.parsers.SAXParser;
+import javax.xml.parsers.SAXParserFactory;
 import org.w3c.dom.Document;
 import org.xml.sax.EntityResolver;
 import org.xml.sax.ErrorHandler;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
 import org.xml.sax.SAXParseException;
+import org.xml.sax.XMLReader;
 
 /**
  * The hardened DOM parser: no DOCTYPE at all (hence no entity declarations, no entity expansion,
@@ -86,17 +89,7 @@ public final class SecureXml {
             b.setEntityResolver(REFUSING);
             return b.parse(new InputSource(new StringReader(xml)));
         } catch (SAXParseException e) {
-            String msg = String.valueOf(e.getMessage());
-            String where = "line " + e.getLineNumber() + ", column " + e.getColumnNumber();
-            if (msg.contains("DOCTYPE") || msg.contains("external entity") || msg.contains("entity expansion")) {
-                throw new DomainXmlException(Reason.HOSTILE,
-                        "domain XML must not contain a DOCTYPE or entity declarations (found at " + where
-                                + "): they can expand to gigabytes or read local files, and libvirt never"
-                                + " writes them; remove the <!DOCTYPE ...> part", e);
-            }
-            throw new DomainXmlException(Reason.MALFORMED,
-                    "domain XML is not well-formed at " + where + ": " + msg
-                            + "; pass the output of 'virsh dumpxml' or a file written by libvirt", e);
+            throw translate(e);
         } catch (SAXException e) {
             throw new DomainXmlException(Reason.HOSTILE,
                     "domain XML was refused: " + e.getMessage()
@@ -106,6 +99,77 @@ public final class SecureXml {
         } finally {
             b.reset();
         }
+    }
+
+    private static final ThreadLocal<SAXParser> SAX = ThreadLocal.withInitial(SecureXml::newSaxParser);
+
+    private static SAXParser newSaxParser() {
+        SAXParserFactory f = SAXParserFactory.newInstance();
+        try {
+            f.setNamespaceAware(true);
+            f.setValidating(false);
+            f.setXIncludeAware(false);
+            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            f.setFeature("http://xml.org/sax/features/external-general-entities", false);
+            f.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
+            f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+            f.setFeature("http://xml.org/sax/features/namespace-prefixes", true);
+            SAXParser p = f.newSAXParser();
+            p.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+            p.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
+            return p;
+        } catch (ParserConfigurationException | SAXException e) {
+            throw new IllegalStateException("the JDK XML parser lacks a required security feature: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Parses XML text into a DOM document, recording the attribute order of every element (see
+     * {@link Dom#attributeOrder(org.w3c.dom.Element)}) so that the writer can keep it.
+     *
+     * @param xml the text
+     * @return the document
+     * @throws DomainXmlException HOSTILE for a DOCTYPE or entity, MALFORMED for anything not well-formed
+     */
+    public static Document parseKeepingOrder(String xml) {
+        SAXParser p = SAX.get();
+        DomBuilder handler = new DomBuilder(newDocument());
+        try {
+            p.reset();
+            XMLReader r = p.getXMLReader();
+            r.setContentHandler(handler);
+            r.setErrorHandler(THROWING);
+            r.setEntityResolver(REFUSING);
+            r.setDTDHandler(handler);
+            r.setProperty("http://xml.org/sax/properties/lexical-handler", handler);
+            r.parse(new InputSource(new StringReader(xml)));
+            return handler.document();
+        } catch (SAXParseException e) {
+            throw translate(e);
+        } catch (SAXException e) {
+            throw new DomainXmlException(Reason.HOSTILE,
+                    "domain XML was refused: " + e.getMessage()
+                            + "; domain XML must not contain a DOCTYPE or external references", e);
+        } catch (IOException e) {
+            throw new DomainXmlException(Reason.MALFORMED, "domain XML could not be read: " + e.getMessage(), e);
+        } finally {
+            p.reset();
+        }
+    }
+
+    private static DomainXmlException translate(SAXParseException e) {
+        String msg = String.valueOf(e.getMessage());
+        String where = "line " + e.getLineNumber() + ", column " + e.getColumnNumber();
+        if (msg.contains("DOCTYPE") || msg.contains("external entity") || msg.contains("entity expansion")) {
+            return new DomainXmlException(Reason.HOSTILE,
+                    "domain XML must not contain a DOCTYPE or entity declarations (found at " + where
+                            + "): they can expand to gigabytes or read local files, and libvirt never"
+                            + " writes them; remove the <!DOCTYPE ...> part", e);
+        }
+        return new DomainXmlException(Reason.MALFORMED,
+                "domain XML is not well-formed at " + where + ": " + msg
+                        + "; pass the output of 'virsh dumpxml' or a file written by libvirt", e);
     }
 
     /**

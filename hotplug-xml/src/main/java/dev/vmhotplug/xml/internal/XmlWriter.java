@@ -24,6 +24,20 @@ public final class XmlWriter {
      * @return the text
      */
     public static String write(Document doc, String declaration, boolean trailingNewline) {
+        return write(doc, declaration, trailingNewline, '\'');
+    }
+
+    /**
+     * Writes a whole document with the given attribute quote character.
+     *
+     * @param doc the document
+     * @param declaration the XML declaration to write first exactly as given, or null for none
+     * @param trailingNewline whether to end the text with a newline
+     * @param quote {@code '\''} (libvirt's style: text escapes ' and " too, as libvirt does) or {@code '"'}
+     * @return the text
+     */
+    public static String write(Document doc, String declaration, boolean trailingNewline, char quote) {
+        Style style = quote == '"' ? Style.DOUBLE : Style.LIBVIRT;
         StringBuilder sb = new StringBuilder(8192);
         boolean first = true;
         if (declaration != null) {
@@ -38,7 +52,7 @@ public final class XmlWriter {
                 sb.append('\n');
             }
             first = false;
-            writeNode(n, sb);
+            writeNode(n, sb, style);
         }
         if (trailingNewline) {
             sb.append('\n');
@@ -54,17 +68,17 @@ public final class XmlWriter {
      */
     public static String write(Node node) {
         StringBuilder sb = new StringBuilder(256);
-        writeNode(node, sb);
+        writeNode(node, sb, Style.LIBVIRT);
         return sb.toString();
     }
 
-    private static void writeNode(Node n, StringBuilder sb) {
+    private static void writeNode(Node n, StringBuilder sb, Style style) {
         switch (n.getNodeType()) {
             case Node.ELEMENT_NODE:
-                writeElement(n, sb);
+                writeElement(n, sb, style);
                 break;
             case Node.TEXT_NODE:
-                escapeText(n.getNodeValue(), sb);
+                escapeText(n.getNodeValue(), sb, style);
                 break;
             case Node.CDATA_SECTION_NODE:
                 sb.append("<![CDATA[").append(n.getNodeValue().replace("]]>", "]]]]><![CDATA[>")).append("]]>");
@@ -82,7 +96,7 @@ public final class XmlWriter {
                 break;
             case Node.ENTITY_REFERENCE_NODE:
                 for (Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) {
-                    writeNode(c, sb);
+                    writeNode(c, sb, style);
                 }
                 break;
             default:
@@ -90,14 +104,28 @@ public final class XmlWriter {
         }
     }
 
-    private static void writeElement(Node e, StringBuilder sb) {
+    private static void writeElement(Node e, StringBuilder sb, Style style) {
         sb.append('<').append(e.getNodeName());
         NamedNodeMap attrs = e.getAttributes();
-        for (int i = 0, n = attrs.getLength(); i < n; i++) {
-            Attr a = (Attr) attrs.item(i);
-            sb.append(' ').append(a.getName()).append("='");
-            escapeAttr(a.getValue(), sb);
-            sb.append('\'');
+        int n = attrs.getLength();
+        String[] order = Dom.attributeOrder(e);
+        int written = 0;
+        if (order != null) {
+            for (String q : order) {
+                Attr a = (Attr) attrs.getNamedItem(q);
+                if (a != null) {
+                    writeAttr(a, sb, style);
+                    written++;
+                }
+            }
+        }
+        if (written < n) {
+            for (int i = 0; i < n; i++) {
+                Attr a = (Attr) attrs.item(i);
+                if (order == null || !contains(order, a.getName())) {
+                    writeAttr(a, sb, style);
+                }
+            }
         }
         Node c = e.getFirstChild();
         if (c == null) {
@@ -106,33 +134,54 @@ public final class XmlWriter {
         }
         sb.append('>');
         for (; c != null; c = c.getNextSibling()) {
-            writeNode(c, sb);
+            writeNode(c, sb, style);
         }
         sb.append("</").append(e.getNodeName()).append('>');
     }
 
-    private static void escapeText(String s, StringBuilder sb) {
+    private static boolean contains(String[] names, String name) {
+        for (String s : names) {
+            if (s.equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void writeAttr(Attr a, StringBuilder sb, Style style) {
+        char q = style == Style.DOUBLE ? '"' : '\'';
+        sb.append(' ').append(a.getName()).append('=').append(q);
+        escapeAttr(a.getValue(), sb, q);
+        sb.append(q);
+    }
+
+    private enum Style { LIBVIRT, DOUBLE }
+
+    private static void escapeText(String s, StringBuilder sb, Style style) {
+        boolean quotes = style == Style.LIBVIRT;
         for (int i = 0, n = s.length(); i < n; i++) {
             char ch = s.charAt(i);
             switch (ch) {
                 case '&': sb.append("&amp;"); break;
                 case '<': sb.append("&lt;"); break;
                 case '>': sb.append("&gt;"); break;
+                case '\'': sb.append(quotes ? "&apos;" : "'"); break;
+                case '"': sb.append(quotes ? "&quot;" : "\""); break;
                 case '\r': sb.append("&#13;"); break;
                 default: sb.append(ch);
             }
         }
     }
 
-    private static void escapeAttr(String s, StringBuilder sb) {
+    private static void escapeAttr(String s, StringBuilder sb, char quote) {
         for (int i = 0, n = s.length(); i < n; i++) {
             char ch = s.charAt(i);
             switch (ch) {
                 case '&': sb.append("&amp;"); break;
                 case '<': sb.append("&lt;"); break;
                 case '>': sb.append("&gt;"); break;
-                case '\'': sb.append("&apos;"); break;
-                case '"': sb.append("&quot;"); break;
+                case '\'': sb.append(quote == '\'' ? "&apos;" : "'"); break;
+                case '"': sb.append(quote == '"' ? "&quot;" : "\""); break;
                 case '\n': sb.append("&#10;"); break;
                 case '\r': sb.append("&#13;"); break;
                 case '\t': sb.append("&#9;"); break;
