@@ -316,7 +316,7 @@ public final class MemoryChange {
 
     int attempts = 0;
     if (verification.host()) {
-      attempts += verifyHost(plan);
+      attempts += verifyHost(plan, state.live());
     }
     Optional<GuestVerdict> verdict = Optional.empty();
     if (probe.isPresent()) {
@@ -332,17 +332,70 @@ public final class MemoryChange {
     if (sc == Scope.CONFIG && state.running()) {
       warnings.add("config only: the running domain is unchanged; the change takes effect at the next cold boot");
     }
-    if (!add) {
-      warnings.add("the guest only releases DIMMs whose memory it onlined movable (online_movable)");
-    }
     MemoryView after = verification.host() ? MemoryInspector.view(domain) : before;
     return new MemoryResult(plan, before, after, steps, attempts, elapsed, warnings, verdict);
   }
 
   // ---------------------------------------------------------------- verification
 
-  /** Count of devices matching each planned DIMM spec, and the total, as expected after the change. */
-  private int verifyHost(MemoryPlan plan) {
+  /** The DIMMs (model, size, node) of the plan, counted in an XML. */
+  private static Map<MemoryDevice, Integer> counts(MemoryPlan plan, DomainXml xml) {
+    Map<MemoryDevice, Integer> out = new java.util.LinkedHashMap<>();
+    for (MemoryPlan.Dimm d : plan.dimms()) {
+      MemoryDevice spec = MemoryDevice.dimm(d.size(), d.node());
+      if (out.keySet().stream().noneMatch(k -> k.sameDevice(spec))) {
+        int n = 0;
+        for (MemoryDevice m : xml.memoryDevices()) {
+          if (m.sameDevice(spec)) {
+            n++;
+          }
+        }
+        out.put(spec, n);
+      }
+    }
+    return out;
+  }
+
+  /** How many planned DIMMs have each spec. */
+  private static int planned(MemoryPlan plan, MemoryDevice spec) {
+    int n = 0;
+    for (MemoryPlan.Dimm d : plan.dimms()) {
+      if (MemoryDevice.dimm(d.size(), d.node()).sameDevice(spec)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Whether the live XML shows the change: the memory total and the DIMM counts per spec. */
+  private static boolean shows(MemoryPlan plan, Map<MemoryDevice, Integer> before, DomainXml now, MemorySize total) {
+    if (!MemoryPlanner.totalMemory(now).equals(total)) {
+      return false;
+    }
+    boolean add = plan.operation() == MemoryPlan.Operation.ADD;
+    Map<MemoryDevice, Integer> after = counts(plan, now);
+    for (Map.Entry<MemoryDevice, Integer> e : before.entrySet()) {
+      int want = e.getValue() + (add ? 1 : -1) * planned(plan, e.getKey());
+      int have = after.entrySet().stream().filter(x -> x.getKey().sameDevice(e.getKey())).mapToInt(Map.Entry::getValue)
+          .findFirst().orElse(0);
+      if (have != want) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String describe(MemoryPlan plan, DomainXml now) {
+    StringBuilder b = new StringBuilder("memory " + MemoryPlanner.totalMemory(now));
+    for (Map.Entry<MemoryDevice, Integer> e : counts(plan, now).entrySet()) {
+      b.append(", ").append(e.getValue()).append(" DIMM(s) of ").append(e.getKey().targetSize().orElseThrow())
+          .append(" on node ").append(e.getKey().targetNode().orElse(0));
+    }
+    return b.toString();
+  }
+
+  /** Reads back the persistent XML once and polls the live XML until the change shows. */
+  private int verifyHost(MemoryPlan plan, Optional<DomainXml> liveBefore) {
     Scope sc = plan.scope();
     boolean add = plan.operation() == MemoryPlan.Operation.ADD;
     int attempts = 0;
@@ -362,28 +415,29 @@ public final class MemoryChange {
       MemorySize expected = plan.liveMemoryAfter().orElseThrow();
       MemorySize before = plan.liveMemoryBefore().orElseThrow();
       Poller poller = domain.client().poller(timeout);
-      Poller.Outcome<MemorySize> o = poller.await(() -> MemoryPlanner.totalMemory(MemoryInspector.readLive(domain)),
-          m -> m.equals(expected), "the live memory of " + domain.name() + " to become " + expected);
+      Map<MemoryDevice, Integer> countsBefore = counts(plan, liveBefore.orElseThrow());
+      Poller.Outcome<DomainXml> o = poller.await(() -> MemoryInspector.readLive(domain),
+          x -> shows(plan, countsBefore, x, expected), "the live memory of " + domain.name() + " to become " + expected);
       attempts += o.attempts();
       if (!o.satisfied()) {
         String msg;
+        String observed = describe(plan, o.last());
         if (add) {
-          msg = "domain '" + domain.name() + "': libvirt accepted the DIMM but the live <memory> is " + o.last()
-              + " after " + o.attempts() + " read(s) in " + o.elapsed().toMillis() + " ms, expected " + expected
-              + ". Read memoryView(); the device may still be added";
-          throw new VerificationTimeoutException(msg, "live memory " + expected, "live memory " + o.last(),
+          msg = "domain '" + domain.name() + "': libvirt accepted the DIMM(s) but the live XML shows " + observed
+              + " after " + o.attempts() + " read(s) in " + o.elapsed().toMillis() + " ms, expected memory " + expected
+              + " with the new DIMM(s). Read memoryView(); the device may still be added";
+          throw new VerificationTimeoutException(msg, "live memory " + expected, observed,
               o.attempts(), o.elapsed(), null);
         }
-        boolean nothingReleased = o.last().equals(before);
+        boolean nothingReleased = MemoryPlanner.totalMemory(o.last()).equals(before);
         msg = "domain '" + domain.name() + "': the guest did not release the DIMM(s) within " + poller.timeout()
-            + ": live memory is " + o.last() + ", expected " + expected + " (" + o.attempts() + " read(s)). "
+            + ": the live XML shows " + observed + ", expected memory " + expected + " (" + o.attempts() + " read(s)). "
             + (nothingReleased ? "Nothing was released. " : "Part was released. ")
             + "A guest releases a DIMM only if its memory blocks can be offlined: memory onlined as 'online' lands "
             + "in ZONE_NORMAL and is refused; online it movable (udev rule ATTR{state}=\"online_movable\", "
             + "RuleOptions.movableMemory(true), or the kernel parameter memhp_default_state=online_movable). "
             + "The request may still complete: read memoryView() again";
-        throw new GuestRefusedException(msg, "live memory " + expected, "live memory " + o.last(), o.attempts(),
-            o.elapsed(), null);
+        throw new GuestRefusedException(msg, "live memory " + expected, observed, o.attempts(), o.elapsed(), null);
       }
     }
     return attempts;

@@ -184,7 +184,7 @@ public final class MemoryView {
       return;
     }
     List<DimmInfo> devs = d.get().devices();
-    b.append("memory devices (").append(label).append("): ").append(devs.isEmpty() ? "none" : "").append('\n');
+    b.append("memory devices (").append(label).append("):").append(devs.isEmpty() ? " none" : "").append('\n');
     for (DimmInfo x : devs) {
       b.append("  ").append(x).append('\n');
     }
