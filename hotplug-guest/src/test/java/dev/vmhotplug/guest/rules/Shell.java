@@ -69,10 +69,15 @@ final class Shell {
    * need) and skips elsewhere with the reason printed.
    */
   static Path require(String program, String debianPackage) {
+    return require(program, debianPackage, System.getenv("CI"));
+  }
+
+  /** {@link #require(String, String)} with the value of the CI variable given (for its own test). */
+  static Path require(String program, String debianPackage, String ci) {
     Path p = which(program);
     if (p == null) {
       String reason = program + " is not installed (apt-get install " + debianPackage + ")";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+      if ("true".equalsIgnoreCase(ci)) {
         throw new AssertionError(reason + ": CI must install it");
       }
       System.out.println("SKIPPED: " + reason);
