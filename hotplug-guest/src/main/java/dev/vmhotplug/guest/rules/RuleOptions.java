@@ -178,7 +178,10 @@ public final class RuleOptions {
     /**
      * Whether hot-added memory is onlined as {@code online_movable} (default false: {@code online}).
      * Movable memory can be hot-unplugged later, but the kernel cannot use it for its own
-     * allocations; a guest whose memory is mostly movable can run short of kernel memory.
+     * allocations; a guest whose memory is mostly movable can run short of kernel memory. Kernels
+     * before 4.13 accept {@code online_movable} only for the block right below memory that is
+     * already movable, so when udev onlines a multi-block DIMM lowest block first, some blocks can
+     * stay offline there; the installer script onlines leftovers highest block first.
      */
     public Builder movableMemory(boolean movable) {
       this.movableMemory = movable;
