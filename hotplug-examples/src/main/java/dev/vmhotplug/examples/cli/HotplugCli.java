@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       DemoCommand.class,
+      PrepareCommand.class,
       GuestCheckCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
