@@ -2,6 +2,13 @@ package dev.vmhotplug.core;
 
 import dev.vmhotplug.core.internal.LibvirtGateway;
 import dev.vmhotplug.core.internal.VcpuXml;
+import dev.vmhotplug.xml.DomainXml;
+import dev.vmhotplug.xml.DomainXmlException;
+import dev.vmhotplug.xml.HotplugLimits;
+import dev.vmhotplug.xml.HotplugPreparer;
+import dev.vmhotplug.xml.PreparationRefusedException;
+import dev.vmhotplug.xml.PreparedDomain;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -106,6 +113,60 @@ public final class DomainHandle {
    */
   public VcpuChange vcpus() {
     return new VcpuChange(this);
+  }
+
+  /**
+   * Prepares the persistent definition for hotplug up to the limits: reads the inactive XML,
+   * applies hotplug-xml's {@link HotplugPreparer} (vCPU maximum, maxMemory with slots, a NUMA
+   * cell), and defines the result. Nothing is defined when the domain is already prepared. The
+   * running domain is not touched: the changes take effect at the next cold boot (shutdown + start),
+   * which {@link PrepareResult#summary()} says.
+   *
+   * @param limits the maximum vCPUs, maximum memory and memory slots to prepare for
+   * @return what changed
+   * @throws PreconditionException {@link Refusal#NOT_PERSISTENT} for a transient domain;
+   *     {@link Refusal#PREPARATION_REFUSED} when hotplug-xml refuses the definition (the message
+   *     says which rule and how to fix it; the cause is the {@code PreparationRefusedException})
+   * @throws VerificationTimeoutException if the redefined XML does not show the new vCPU maximum
+   * @throws DomainNotFoundException if the domain no longer exists
+   * @throws LibvirtException if libvirt refuses the new definition
+   */
+  public PrepareResult prepare(HotplugLimits limits) {
+    Objects.requireNonNull(limits, "limits");
+    return locked(() -> doPrepare(limits));
+  }
+
+  private PrepareResult doPrepare(HotplugLimits limits) {
+    long t0 = System.nanoTime();
+    LibvirtGateway gw = client.gateway();
+    String name = ref.name();
+    if (!gw.isPersistent(ref)) {
+      throw new PreconditionException(Refusal.NOT_PERSISTENT, "domain '" + name + "' is transient (it has no"
+          + " persistent definition): preparing changes the definition used at the next start. Make it persistent"
+          + " first (virsh dumpxml " + name + " > " + name + ".xml; virsh define " + name + ".xml)");
+    }
+    boolean running = gw.isActive(ref);
+    PreparedDomain prepared;
+    try {
+      prepared = HotplugPreparer.prepare(DomainXml.parse(gw.xmlForRedefine(ref)), limits);
+    } catch (PreparationRefusedException e) {
+      throw new PreconditionException(Refusal.PREPARATION_REFUSED, "cannot prepare domain '" + name
+          + "' for " + limits + ": " + e.getMessage(), e);
+    } catch (DomainXmlException e) {
+      throw new HotplugException("cannot read the definition of domain '" + name + "' that libvirt returned: "
+          + e.getMessage(), e);
+    }
+    if (prepared.changed()) {
+      gw.defineXml(prepared.xml());
+      int[] v = VcpuXml.read(gw.xml(ref, true));
+      if (v[0] != limits.maxVcpus()) {
+        throw new VerificationTimeoutException("domain '" + name + "' was redefined but its definition shows a"
+            + " vCPU maximum of " + v[0] + " instead of " + limits.maxVcpus() + ": check `virsh dumpxml --inactive "
+            + name + "`", "config maximum vCPUs = " + limits.maxVcpus(), "config maximum vCPUs = " + v[0], 1,
+            Duration.ofNanos(System.nanoTime() - t0), null);
+      }
+    }
+    return new PrepareResult(name, limits, prepared.changes(), running, Duration.ofNanos(System.nanoTime() - t0));
   }
 
   /**

@@ -16,6 +16,8 @@ import java.nio.file.Path;
  *   <li>{@code off}: shut off, persistent, {@code <vcpu current='2'>4</vcpu>}
  *   <li>{@code tr}: running, transient, {@code <vcpu current='1'>4</vcpu>}
  *   <li>{@code c0}…{@code c5}: running, persistent, {@code <vcpu current='1'>8</vcpu>} (concurrency)
+ *   <li>{@code k1}: running, persistent, type {@code kvm} (the test driver accepts it), 2 vCPUs,
+ *       1 GiB, not prepared for hotplug (no maxMemory, no NUMA cell)
  * </ul>
  */
 public final class TestNode {
@@ -39,6 +41,7 @@ public final class TestNode {
     for (int i = 0; i < 6; i++) {
       sb.append(domain("c" + i, null, 8, 1, ""));
     }
+    sb.append(domain("k1", null, 2, 2, "").replace("type='test'", "type='kvm'"));
     sb.append("</node>\n");
     Path file = dir.resolve("node.xml");
     try {

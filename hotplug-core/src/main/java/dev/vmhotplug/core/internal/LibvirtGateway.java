@@ -35,6 +35,7 @@ public final class LibvirtGateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LibvirtGateway.class);
   private static final Pattern UUID = Pattern.compile(
       "(?i)[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}");
+  private static final int XML_SECURE = 1; // VIR_DOMAIN_XML_SECURE
   private static final int XML_INACTIVE = 2; // VIR_DOMAIN_XML_INACTIVE
   private static final int AFFECT_LIVE = 1; // VIR_DOMAIN_AFFECT_LIVE (= VIR_DOMAIN_VCPU_LIVE)
   private static final int AFFECT_CONFIG = 2; // VIR_DOMAIN_AFFECT_CONFIG
@@ -224,6 +225,19 @@ public final class LibvirtGateway implements AutoCloseable {
   public String xml(DomainRef ref, boolean inactive) {
     return domainCall(inactive ? "xml(inactive)" : "xml(live)", ref,
         d -> d.getXMLDesc(inactive ? XML_INACTIVE : 0));
+  }
+
+  /**
+   * The persistent definition with secrets included ({@code VIR_DOMAIN_XML_INACTIVE | _SECURE}),
+   * for editing and redefining without losing passwords; needs a read-write connection.
+   *
+   * @param ref the domain
+   * @return the XML (contains secrets: never log it)
+   * @throws DomainNotFoundException if the domain disappeared
+   * @throws LibvirtException if libvirt fails
+   */
+  public String xmlForRedefine(DomainRef ref) {
+    return domainCall("xml(inactive,secure)", ref, d -> d.getXMLDesc(XML_INACTIVE | XML_SECURE));
   }
 
   /**

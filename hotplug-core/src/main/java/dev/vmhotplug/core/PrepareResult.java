@@ -1,0 +1,84 @@
+package dev.vmhotplug.core;
+
+import dev.vmhotplug.xml.HotplugLimits;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What {@link DomainHandle#prepare(HotplugLimits)} did to the persistent definition: the changes
+ * (one human-readable line each), whether it was redefined, and what the caller must do next.
+ *
+ * <p>The changes take effect at the next <em>cold boot</em> of the domain (shut it down, then
+ * start it); a reboot from inside the guest keeps running the old definition. When the domain was
+ * already prepared for the limits, nothing is defined and {@link #changed()} is false.
+ */
+public final class PrepareResult {
+  private final String domain;
+  private final HotplugLimits limits;
+  private final List<String> changes;
+  private final boolean running;
+  private final Duration elapsed;
+
+  PrepareResult(String domain, HotplugLimits limits, List<String> changes, boolean running, Duration elapsed) {
+    this.domain = Objects.requireNonNull(domain);
+    this.limits = Objects.requireNonNull(limits);
+    this.changes = List.copyOf(changes);
+    this.running = running;
+    this.elapsed = Objects.requireNonNull(elapsed);
+  }
+
+  /** The domain's name. */
+  public String domain() {
+    return domain;
+  }
+
+  /** The limits asked for. */
+  public HotplugLimits limits() {
+    return limits;
+  }
+
+  /** What changed in the persistent definition, one line per element; empty when nothing did. */
+  public List<String> changes() {
+    return changes;
+  }
+
+  /** Whether the definition was changed (and redefined with {@code virDomainDefineXML}). */
+  public boolean changed() {
+    return !changes.isEmpty();
+  }
+
+  /** Whether the domain must be shut down and started for the changes to apply (changed and running). */
+  public boolean coldBootNeeded() {
+    return changed() && running;
+  }
+
+  /** The libvirt step taken: one {@code defineXML} on the config, or none. */
+  public List<OperationStep> steps() {
+    return changed()
+        ? List.of(new OperationStep("defineXML", Scope.CONFIG, changes.size() + " change(s) for " + limits))
+        : List.of();
+  }
+
+  /** Wall time of the whole operation. */
+  public Duration elapsed() {
+    return elapsed;
+  }
+
+  /** What was done and what to do next, in words. */
+  public String summary() {
+    if (!changed()) {
+      return "domain '" + domain + "' is already prepared for " + limits + ": nothing changed, nothing defined";
+    }
+    String next = running
+        ? "They take effect at the next cold boot: shut the domain down and start it (virsh shutdown " + domain
+            + "; virsh start " + domain + "); a reboot inside the guest is not enough"
+        : "They take effect when the domain is next started (virsh start " + domain + ")";
+    return "domain '" + domain + "': persistent definition changed (" + String.join("; ", changes) + "). " + next + ".";
+  }
+
+  @Override
+  public String toString() {
+    return summary();
+  }
+}
