@@ -1,6 +1,7 @@
 package dev.vmhotplug.examples.cli;
 
 import dev.vmhotplug.guest.truth.AgentReplies;
+import dev.vmhotplug.guest.truth.FreeOutput;
 import dev.vmhotplug.guest.truth.CpuList;
 import dev.vmhotplug.guest.truth.GuestCheck;
 import dev.vmhotplug.guest.truth.GuestDataException;
@@ -59,6 +60,10 @@ final class GuestCheckCommand implements Callable<Integer> {
           + " one-node guest; give /proc/meminfo for a guest with several NUMA nodes)")
   Path nodeMeminfo;
 
+  @Option(names = "--free-m", paramLabel = "FILE",
+      description = "saved output of `free -m` in the guest (MemTotal to the MiB; --node-meminfo wins)")
+  Path freeM;
+
   @Option(names = "--memory-root", paramLabel = "DIR",
       description = "a copy of the guest's /sys/devices/system/memory (block_size_bytes, memoryN/state)")
   Path memoryRoot;
@@ -93,9 +98,9 @@ final class GuestCheckCommand implements Callable<Integer> {
   public Integer call() {
     CommandLine cl = spec.commandLine();
     if (!local && cpuinfo == null && cpuOnline == null && cpuPresent == null && nodeMeminfo == null
-        && memoryRoot == null && agentVcpus == null && agentMemoryBlocks == null) {
+        && freeM == null && memoryRoot == null && agentVcpus == null && agentMemoryBlocks == null) {
       throw new CommandLine.ParameterException(cl, "give at least one fact source: --cpuinfo,"
-          + " --cpu-online, --cpu-present, --node-meminfo, --memory-root, --agent-vcpus,"
+          + " --cpu-online, --cpu-present, --node-meminfo, --free-m, --memory-root, --agent-vcpus,"
           + " --agent-memory-blocks, or --local inside the guest");
     }
     GuestExpectation expectation = expectation(cl);
@@ -127,6 +132,10 @@ final class GuestCheckCommand implements Callable<Integer> {
       }
       if (nodeMeminfo != null) {
         facts.memTotalKiB(parse(nodeMeminfo, "node meminfo", NodeMeminfo::parse).memTotalKiB());
+      } else if (freeM != null) {
+        facts.memTotalKiB(parse(freeM, "free -m output", FreeOutput::parse).totalMiB() * 1024);
+        notes.add("MemTotal taken from free -m, rounded down to the MiB; the guide prefers"
+            + " /sys/devices/system/node/node0/meminfo (--node-meminfo)");
       }
       if (memoryRoot != null) {
         facts.memoryBlocks(MemoryBlocks.read(memoryRoot));

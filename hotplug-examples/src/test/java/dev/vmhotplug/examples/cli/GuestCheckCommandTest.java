@@ -98,6 +98,26 @@ class GuestCheckCommandTest {
   }
 
   @Test
+  void freeOutput_givesMemTotal_withANote() throws IOException {
+    Path free = file("free", "               total        used        free      shared  buff/cache   available\n"
+        + "Mem:             480         100         380           0           0         380\n"
+        + "Swap:              0           0           0\n");
+    int code = run("guest-check", "--free-m", free.toString(), "--cpuinfo", file("cpuinfo", cpuinfo(1)).toString(),
+        "--expect-vcpus", "1", "--expect-memory", "768MiB");
+    assertThat(code).isEqualTo(3);
+    assertThat(out.toString()).contains("MemTotal is 480 MiB, 288 MiB short")
+        .contains("note: MemTotal taken from free -m");
+  }
+
+  @Test
+  void freeHumanReadable_exitsOneWithAdvice() throws IOException {
+    Path free = file("free", "               total        used        free\nMem:            23Gi       288Mi        23Gi\n");
+    int code = run("guest-check", "--free-m", free.toString(), "--expect-vcpus", "1");
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString()).contains(free.toString()).contains("not free -h");
+  }
+
+  @Test
   void agentReplies_areRead() throws IOException {
     Path vcpus = file("vcpus.json", "{\"return\": [{\"logical-id\": 0, \"online\": true},"
         + " {\"logical-id\": 1, \"online\": false, \"can-offline\": true}]}");
