@@ -70,6 +70,21 @@ class GuestCheckTest {
   }
 
   @Test
+  void onlyPresentKnown_cannotTellWhichAreOnline() {
+    GuestVerdict v = GuestCheck.check(GuestFacts.builder().cpusPresent(CpuList.parse("0-2")).build(), vcpus(3));
+    assertThat(v.status()).isEqualTo(CANNOT_TELL);
+    assertThat(v.summary()).contains("cannot tell which CPUs are online");
+  }
+
+  @Test
+  void onlyPresentKnownAndShort_isNotOnlineWithoutAnExtraCannotTell() {
+    GuestVerdict v = GuestCheck.check(GuestFacts.builder().cpusPresent(CpuList.parse("0-1")).build(), vcpus(3));
+    assertThat(v.status()).isEqualTo(NOT_ONLINE);
+    assertThat(v.findings()).hasSize(1);
+    assertThat(v.summary()).contains("has not reached the guest kernel");
+  }
+
+  @Test
   void cpuinfoAndSysfsDisagree_cannotTell() {
     GuestFacts f = GuestFacts.builder().processorCount(3).cpusOnline(CpuList.parse("0-1")).build();
     GuestVerdict v = GuestCheck.check(f, vcpus(2));
