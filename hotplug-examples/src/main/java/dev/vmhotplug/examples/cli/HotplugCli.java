@@ -17,6 +17,9 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       DemoCommand.class,
+      VcpucountCommand.class,
+      SetvcpusCommand.class,
+      PrepareDomainCommand.class,
       PrepareCommand.class,
       GuestCheckCommand.class,
     },
@@ -39,6 +42,9 @@ public final class HotplugCli implements Runnable {
   public static final int NEEDS_ACTION = 3;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** {@code hotplug -c URI <command>}, virsh's position; commands also accept -c themselves. */
+  @CommandLine.Mixin ConnectionOptions connection;
 
   @Override
   public void run() {
