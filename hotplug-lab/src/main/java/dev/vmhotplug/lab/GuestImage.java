@@ -118,9 +118,9 @@ public final class GuestImage {
    * {@code agent} is true (the agent starts only with kernel parameter {@code hp.ga=1}).
    */
   public synchronized Path initrd(GuestRules rules, boolean agent) {
-    List<GuestRuleFiles.RuleFile> files = GuestRuleFiles.forRules(rules);
+    List<dev.vmhotplug.guest.rules.RuleFile> files = GuestRuleFiles.forRules(rules);
     StringBuilder id = new StringBuilder(key).append(agent ? "+agent" : "");
-    for (GuestRuleFiles.RuleFile f : files) {
+    for (dev.vmhotplug.guest.rules.RuleFile f : files) {
       id.append('\n').append(f.fileName()).append('\n').append(f.content());
     }
     Path target = dir.resolve("initrd-" + sha256(id.toString()).substring(0, 16) + ".gz");
@@ -138,7 +138,7 @@ public final class GuestImage {
       if (!files.isEmpty()) {
         Path rulesArchive = Files.createTempFile(dir, "rules-", ".tmp");
         try (CpioWriter w = new CpioWriter(rulesArchive)) {
-          for (GuestRuleFiles.RuleFile f : files) {
+          for (dev.vmhotplug.guest.rules.RuleFile f : files) {
             w.file("etc/udev/rules.d/" + f.fileName(), 0644, f.content().getBytes(StandardCharsets.UTF_8));
           }
         }

@@ -1,5 +1,9 @@
 package dev.vmhotplug.lab;
 
+import dev.vmhotplug.xml.DomainXml;
+import dev.vmhotplug.xml.HotplugLimits;
+import dev.vmhotplug.xml.HotplugPreparer;
+import dev.vmhotplug.xml.MemorySize;
 import java.nio.file.Path;
 
 /**
@@ -54,22 +58,12 @@ final class LabDomainXml {
   }
 
   /**
-   * The guide's preparation: {@code <vcpu current=N>MAX</vcpu>}, {@code <maxMemory slots>} and one
-   * NUMA cell holding all vCPUs and the current memory.
+   * The guide's preparation, done by hotplug-xml's {@link HotplugPreparer}: {@code <vcpu current=N>MAX</vcpu>},
+   * {@code <maxMemory slots>} and one NUMA cell holding all vCPUs and the boot memory.
    */
-  // TODO(lab): switch to dev.vmhotplug.xml.HotplugPreparer.prepare(DomainXml.parse(xml), HotplugLimits)
-  // once hotplug-xml has it; until then the guide's XML written by hand.
   static String prepare(String baseXml, DomainSpec spec) {
-    long kib = spec.memoryMiB() * 1024;
-    String xml = baseXml.replace("<vcpu placement='static'>" + spec.vcpus() + "</vcpu>",
-        "<vcpu placement='static' current='" + spec.vcpus() + "'>" + spec.maxVcpus() + "</vcpu>");
-    xml = xml.replace("  <memory unit='KiB'>",
-        "  <maxMemory slots='" + spec.slots() + "' unit='KiB'>" + spec.maxMemoryMiB() * 1024 + "</maxMemory>\n"
-            + "  <memory unit='KiB'>");
-    xml = xml.replace("  <clock offset='utc'/>\n",
-        "  <cpu>\n    <numa>\n      <cell id='0' cpus='0-" + (spec.maxVcpus() - 1) + "' memory='" + kib
-            + "' unit='KiB'/>\n    </numa>\n  </cpu>\n  <clock offset='utc'/>\n");
-    return xml;
+    return HotplugPreparer.prepare(DomainXml.parse(baseXml), HotplugLimits.builder().maxVcpus(spec.maxVcpus())
+        .maxMemory(MemorySize.ofMiB(spec.maxMemoryMiB())).slots(spec.slots()).build()).xml();
   }
 
   static String esc(String s) {

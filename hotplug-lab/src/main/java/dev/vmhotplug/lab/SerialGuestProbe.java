@@ -10,6 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import dev.vmhotplug.core.DomainHandle;
+import dev.vmhotplug.core.GuestProbe;
+import dev.vmhotplug.core.HotplugException;
+import dev.vmhotplug.guest.truth.CpuList;
+import dev.vmhotplug.guest.truth.GuestFacts;
 
 /**
  * Reads what the lab guest reports on its serial console (a file QEMU appends to) and waits for
@@ -18,8 +23,12 @@ import java.util.function.Predicate;
  * <p>Lines starting with {@code HPINFO} mark a boot; {@code HP} lines are {@link GuestReport}s; all
  * other lines (kernel messages, {@code HPCMD}, {@code HPZONE}, {@code HPDMESG}) are kept for
  * {@link #awaitLine}.
+ *
+ * <p>As hotplug-core's {@link GuestProbe} it answers with the newest report as {@link GuestFacts}
+ * (processor count, CPUs online/present, node0 MemTotal, memory block states, block size), so the
+ * SDK's guest verification runs against what this guest's serial console says.
  */
-public final class SerialGuestProbe {
+public final class SerialGuestProbe implements GuestProbe {
   private final Path log;
   private final List<GuestReport> reports = new ArrayList<>();
   private final List<String> lines = new ArrayList<>();
@@ -87,6 +96,42 @@ public final class SerialGuestProbe {
       }
     }
     return line;
+  }
+
+  /**
+   * The newest report as hotplug-guest facts. The probe is bound to one guest: {@code domain} is
+   * only used in the error message.
+   *
+   * @throws HotplugException when the guest has not reported yet
+   */
+  @Override
+  public GuestFacts facts(DomainHandle domain) {
+    GuestReport r = latest().orElseThrow(() -> new HotplugException("the lab guest of domain '"
+        + (domain == null ? "?" : domain.name()) + "' has not printed a status line yet on " + log
+        + ": wait for the boot to finish"));
+    return toFacts(r);
+  }
+
+  /** Converts a report to hotplug-guest facts (with the block size from the boot's HPINFO line). */
+  public GuestFacts toFacts(GuestReport r) {
+    GuestFacts.Builder b = GuestFacts.builder().processorCount(r.processorCount())
+        .cpusOnline(CpuList.parse(r.cpusOnline())).cpusPresent(CpuList.parse(r.cpusPresent()))
+        .memTotalKiB(r.node0MemTotalKiB()).memoryBlockStates(r.blockStates());
+    blockSizeBytes().ifPresent(b::blockSizeBytes);
+    return b.build();
+  }
+
+  /** @return the guest's memory block size from the latest HPINFO line (128 MiB on x86_64) */
+  public java.util.OptionalLong blockSizeBytes() {
+    Optional<String> i = info();
+    if (i.isPresent()) {
+      for (String part : i.get().split("\\s+")) {
+        if (part.startsWith("block_size_bytes=0x")) {
+          return java.util.OptionalLong.of(Long.parseLong(part.substring("block_size_bytes=0x".length()), 16));
+        }
+      }
+    }
+    return java.util.OptionalLong.empty();
   }
 
   /** @return the newest report, if any */

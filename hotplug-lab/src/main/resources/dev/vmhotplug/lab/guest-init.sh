@@ -36,6 +36,10 @@ if [ -x /lib/systemd/systemd-udevd ]; then
   /lib/systemd/systemd-udevd --daemon --resolve-names=never
   UDEVPID=$(pidof systemd-udevd)
   UDEVPID=${UDEVPID%% *}
+  # coldplug, as a distro does at boot: CPUs and DIMM memory present at boot (e.g. DIMMs attached
+  # with --config) get their "add" event now, so the rules online them like hot-added ones
+  udevadm trigger --action=add --subsystem-match=cpu --subsystem-match=memory
+  udevadm settle --timeout=30
 fi
 
 GAPID=0
