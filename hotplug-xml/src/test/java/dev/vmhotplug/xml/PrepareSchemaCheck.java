@@ -70,6 +70,14 @@ final class PrepareSchemaCheck {
     }
 
     /**
+     * Defines the file in libvirt's in-process test driver ({@code virsh -c test:///default define FILE}):
+     * libvirt's own domain parser and post-parse checks (not the QEMU driver's start-time checks).
+     */
+    static Outcome virshTestDefine(Path file) throws IOException, InterruptedException {
+        return run(List.of("virsh", "-q", "-c", "test:///default", "define", file.toString()));
+    }
+
+    /**
      * Validates many files against domain.rng in one xmllint process and returns, per file, whether
      * it validates (xmllint prints "FILE validates" or "FILE fails to validate" for each).
      */

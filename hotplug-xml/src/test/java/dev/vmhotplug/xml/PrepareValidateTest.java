@@ -50,7 +50,7 @@ class PrepareValidateTest {
     }
 
     @Test
-    void guideExamples_prepared_passVirtXmlValidate() throws Exception {
+    void guideExamples_prepared_passVirtXmlValidate_andLibvirtDefinesThem() throws Exception {
         Map<String, PreparedDomain> examples = new LinkedHashMap<>();
         examples.put("guide.xml", PreparerTest.prepare(PreparerTest.GUIDE_VM, PreparerTest.GUIDE_LIMITS));
         examples.put("two-cells.xml", PreparerTest.prepare(PreparerTest.TWO_CELLS,
@@ -70,6 +70,10 @@ class PrepareValidateTest {
             Files.writeString(f, e.getValue().xml(), StandardCharsets.UTF_8);
             PrepareSchemaCheck.Outcome o = PrepareSchemaCheck.virtXmlValidate(f);
             assertThat(o.valid()).as(e.getKey() + ": " + o.output() + "\n" + e.getValue().xml()).isTrue();
+            if (PrepareSchemaCheck.onPath("virsh").isPresent()) {
+                PrepareSchemaCheck.Outcome defined = PrepareSchemaCheck.virshTestDefine(f);
+                assertThat(defined.valid()).as("libvirt test driver: " + e.getKey() + ": " + defined.output()).isTrue();
+            }
         }
     }
 

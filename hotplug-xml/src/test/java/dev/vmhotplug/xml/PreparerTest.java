@@ -312,4 +312,27 @@ class PreparerTest {
                 .anySatisfy(c -> assertThat(c).contains("<maxMemory>").contains("16 GiB").contains("16 slots"))
                 .anySatisfy(c -> assertThat(c).contains("NUMA cell 0").contains("0-31").contains("1 GiB"));
     }
+
+    @Test
+    void memoryOnlyCell_keepsNoCpus_newVcpusGoToTheCpuCell_andReprepareIsIdentical() {
+        String xml = TWO_CELLS.replace(" cpus='4-7'", "").replace("<vcpu placement='static'>8</vcpu>",
+                "<vcpu placement='static'>4</vcpu>");
+        HotplugLimits l = limits(8, MemorySize.ofGiB(16), 16);
+
+        PreparedDomain p = prepare(xml, l);
+
+        assertThat(p.domain().numaCells()).extracting(c -> c.cpus().format()).containsExactly("0-7", "");
+        assertThat(prepare(p.xml(), l).xml()).isEqualTo(p.xml());
+    }
+
+    @Test
+    void preparedDomain_domainIsAnIndependentCopyEachTime() {
+        PreparedDomain p = prepare(GUIDE_VM, GUIDE_LIMITS);
+
+        DomainXml d = p.domain();
+        d.setMemory(MemorySize.ofGiB(3));
+
+        assertThat(p.domain().memory().orElseThrow().size()).isEqualTo(MemorySize.ofGiB(1));
+        assertThat(p.xml()).doesNotContain("3145728");
+    }
 }
