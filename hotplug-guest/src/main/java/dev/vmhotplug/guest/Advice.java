@@ -117,7 +117,10 @@ public final class Advice {
     List<ResourceAdvice> res = new ArrayList<>();
     for (HotplugResource r : HotplugResource.values()) {
       Coverage c = answer.coverage(r);
-      String file = answer.row().map(DistroKnowledge.Row::rulesFile).orElse("");
+      String shipped = answer.row().map(DistroKnowledge.Row::rulesFile).orElse("");
+      String file = shipped.isEmpty() && distro.family() == Distro.Family.RHEL
+          ? "40-redhat.rules (shipped from systemd " + DistroKnowledge.GUIDE_CENTOS7_SYSTEMD + " on, per the guide)"
+          : shipped;
       String reason = switch (c) {
         case COVERED -> "shipped rule " + file + " onlines it on KVM guests (per the knowledge table;"
             + " check the image with --root)";

@@ -1,0 +1,106 @@
+package dev.vmhotplug.guest.advice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmhotplug.guest.Advice;
+import dev.vmhotplug.guest.AdviceOptions;
+import dev.vmhotplug.guest.Distro;
+import dev.vmhotplug.guest.GuestRoot;
+import dev.vmhotplug.guest.rules.RuleFile;
+import dev.vmhotplug.guest.rules.RuleGenerator;
+import dev.vmhotplug.guest.rules.RuleOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AdviceTest {
+  @TempDir Path root;
+
+  @Test
+  void ubuntuRoot_vmHotaddOnly_needsBothRulesWithEvidence() throws IOException {
+    GuestRoots.ubuntu2204(root);
+    Advice a = Advice.forRoot(GuestRoot.open(root), AdviceOptions.defaults());
+    assertThat(a.covered()).isFalse();
+    assertThat(a.rules()).isEqualTo(RuleGenerator.generate(RuleOptions.defaults()));
+    String report = a.report();
+    assertThat(report).contains("CPU: NEEDS A RULE (detected)")
+        .contains("40-vm-hotadd.rules:14: never reached")
+        .contains("DMI sys_vendor is \"QEMU\"")
+        .contains("systemd/udev version: 249.11-0ubuntu3.12 (from /var/lib/dpkg/status)")
+        .contains("kernels in this image: 5.15.0-105-generic (at least one is >= 4.7")
+        .contains("--- 80-cpu-hotplug.rules");
+    assertThat(a.notes()).noneMatch(n -> n.contains("disagree"));
+  }
+
+  @Test
+  void rhel9Root_covered_nothingToDoWithFileAndLine() {
+    GuestRoots.rhel9(root);
+    Advice a = Advice.forRoot(GuestRoot.open(root), AdviceOptions.defaults());
+    assertThat(a.covered()).isTrue();
+    assertThat(a.rules()).isEmpty();
+    assertThat(a.resources().get(0).evidence()).hasValueSatisfying(e -> assertThat(e.location()).isEqualTo("40-redhat.rules:11"));
+    assertThat(a.resources().get(1).reason()).isEqualTo("memory: onlined (state=online) by 40-redhat.rules:23");
+    assertThat(a.report()).contains("Nothing to do");
+  }
+
+  @Test
+  void rhel8Root_memoryLeftToKernel_needsMemoryRuleOnly() {
+    GuestRoots.rhel8(root);
+    Advice a = Advice.forRoot(GuestRoot.open(root), AdviceOptions.defaults());
+    assertThat(a.resources().get(0).needsRule()).isFalse();
+    assertThat(a.resources().get(1).needsRule()).isTrue();
+    assertThat(a.rules()).extracting(RuleFile::fileName).containsExactly("81-mem-hotplug.rules");
+  }
+
+  @Test
+  void rhel9Root_movableWanted_installsMovableRuleBeforeTheDistroRule() {
+    GuestRoots.rhel9(root);
+    Advice a = Advice.forRoot(GuestRoot.open(root), AdviceOptions.defaults().withMovableMemory(true));
+    assertThat(a.covered()).isFalse();
+    assertThat(a.rules()).singleElement().satisfies(f -> {
+      assertThat(f.fileName()).isEqualTo("39-mem-hotplug.rules");
+      assertThat(f.content()).contains("ATTR{state}=\"online_movable\"");
+    });
+    assertThat(String.join("\n", a.notes())).contains("runs before it");
+    assertThat(a.kernelAlternatives().get(1)).contains("memhp_default_state=online_movable");
+  }
+
+  @Test
+  void rhel9Root_bareMetalMovableAlready_nothingToDo() {
+    GuestRoots.rhel9(root);
+    AdviceOptions o = new AdviceOptions(java.util.Optional.empty(), true,
+        dev.vmhotplug.guest.udev.UdevEnvironment.kvmGuest().toBuilder().virt("none").build());
+    Advice a = Advice.forRoot(GuestRoot.open(root), o);
+    assertThat(a.covered()).isTrue();
+    assertThat(a.notes()).anySatisfy(n -> assertThat(n).contains("already onlines memory as online_movable"));
+  }
+
+  @Test
+  void forDistro_centos70_bothRulesAndKernelAlternative() {
+    Advice a = Advice.forDistro(Distro.of("centos", "7.0"), AdviceOptions.defaults());
+    assertThat(a.rules()).extracting(RuleFile::fileName).containsExactly("80-cpu-hotplug.rules", "81-mem-hotplug.rules");
+    assertThat(a.kernelAlternatives().get(0)).contains("never onlines hot-added CPUs");
+    assertThat(a.kernelAlternatives().get(1)).contains("memhp_default_state=online").contains("CentOS 7: 3.10");
+  }
+
+  @Test
+  void forDistro_centos70WithGuideSystemd_nothingToDo() {
+    Advice a = Advice.forDistro(Distro.of("centos", "7.0"), AdviceOptions.defaults().withSystemdVersion("219-19.el7_2.9"));
+    assertThat(a.covered()).isTrue();
+    assertThat(a.resources().get(0).reason()).contains("40-redhat.rules");
+  }
+
+  @Test
+  void forDistro_unknown_installBoth() {
+    Advice a = Advice.forDistro(Distro.of("plan9", "4"), AdviceOptions.defaults());
+    assertThat(a.rules()).hasSize(2);
+    assertThat(a.resources().get(0).reason()).isEqualTo("unknown: install both rules");
+  }
+
+  @Test
+  void forDistro_suseMovable_namesRuleBefore80() {
+    Advice a = Advice.forDistro(Distro.of("sles", "15.5"), AdviceOptions.defaults().withMovableMemory(true));
+    assertThat(a.rules()).extracting(RuleFile::fileName).containsExactly("79-mem-hotplug.rules");
+  }
+}
