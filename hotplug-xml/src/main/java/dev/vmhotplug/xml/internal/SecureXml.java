@@ -51,7 +51,7 @@ public final class SecureXml {
     }
 
     private static DocumentBuilder newBuilder() {
-        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        DocumentBuilderFactory f = DocumentBuilderFactory.newDefaultInstance();
         try {
             f.setNamespaceAware(true);
             f.setValidating(false);
@@ -104,7 +104,7 @@ public final class SecureXml {
     private static final ThreadLocal<SAXParser> SAX = ThreadLocal.withInitial(SecureXml::newSaxParser);
 
     private static SAXParser newSaxParser() {
-        SAXParserFactory f = SAXParserFactory.newInstance();
+        SAXParserFactory f = SAXParserFactory.newDefaultInstance();
         try {
             f.setNamespaceAware(true);
             f.setValidating(false);
