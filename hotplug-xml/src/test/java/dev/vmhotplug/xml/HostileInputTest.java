@@ -84,6 +84,19 @@ class HostileInputTest {
     }
 
     @Test
+    void deeplyNestedElements_refusedAsHostile_noStackOverflow() {
+        String xml = "<domain type='kvm'>" + "<a>".repeat(100_000) + "</a>".repeat(100_000) + "</domain>";
+        DomainXmlException e = refused(xml);
+        assertThat(e.reason()).isEqualTo(Reason.HOSTILE);
+        assertThat(e).hasMessageContaining("safety limit").hasMessageContaining("256");
+    }
+
+    @Test
+    void byteOrderMark_accepted() {
+        assertThat(DomainXml.parse("\uFEFF<domain type='kvm'><name>x</name></domain>").name()).isEqualTo("x");
+    }
+
+    @Test
     void undeclaredEntity_malformed() {
         DomainXmlException e = refused("<domain type='kvm'><name>&foo;</name></domain>");
         assertThat(e.reason()).isEqualTo(Reason.MALFORMED);

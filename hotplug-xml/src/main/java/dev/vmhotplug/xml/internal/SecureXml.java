@@ -101,6 +101,11 @@ public final class SecureXml {
         }
     }
 
+    /** Deepest element nesting accepted; libvirt's domain XML nests fewer than 15 levels. */
+    public static final int MAX_DEPTH = 256;
+
+    private static final String MAX_DEPTH_PROPERTY = "http://www.oracle.com/xml/jaxp/properties/maxElementDepth";
+
     private static final ThreadLocal<SAXParser> SAX = ThreadLocal.withInitial(SecureXml::newSaxParser);
 
     private static SAXParser newSaxParser() {
@@ -116,6 +121,7 @@ public final class SecureXml {
             f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
             f.setFeature("http://xml.org/sax/features/namespace-prefixes", true);
             SAXParser p = f.newSAXParser();
+            p.setProperty(MAX_DEPTH_PROPERTY, Integer.toString(MAX_DEPTH));
             p.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
             p.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
             return p;
@@ -143,7 +149,8 @@ public final class SecureXml {
             r.setEntityResolver(REFUSING);
             r.setDTDHandler(handler);
             r.setProperty("http://xml.org/sax/properties/lexical-handler", handler);
-            r.parse(new InputSource(new StringReader(xml)));
+            String text = xml.startsWith("\uFEFF") ? xml.substring(1) : xml;
+            r.parse(new InputSource(new StringReader(text)));
             return handler.document();
         } catch (SAXParseException e) {
             throw translate(e);
@@ -161,6 +168,11 @@ public final class SecureXml {
     private static DomainXmlException translate(SAXParseException e) {
         String msg = String.valueOf(e.getMessage());
         String where = "line " + e.getLineNumber() + ", column " + e.getColumnNumber();
+        if (msg.contains("JAXP0")) {
+            return new DomainXmlException(Reason.HOSTILE,
+                    "domain XML exceeds a parser safety limit at " + where + " (" + msg + "); libvirt domain XML"
+                            + " never nests deeper than " + MAX_DEPTH + " elements nor holds huge names or values", e);
+        }
         if (msg.contains("DOCTYPE") || msg.contains("external entity") || msg.contains("entity expansion")) {
             return new DomainXmlException(Reason.HOSTILE,
                     "domain XML must not contain a DOCTYPE or entity declarations (found at " + where
