@@ -189,6 +189,8 @@ public final class VcpuChange {
     }
     Poller poller = domain.client().poller(timeout);
     int attempts = 0;
+    int[] liveSeen = null;
+    int[] configSeen = null;
     if (liveNeeded) {
       boolean unplug = target < liveBefore;
       OperationStep step = new OperationStep("setVcpusFlags", Scope.LIVE,
@@ -225,6 +227,7 @@ public final class VcpuChange {
               + " ms and " + o.attempts() + " reads: read vcpucount again, or give a longer timeout(…)." + untouched,
               expected, observed, o.attempts(), o.elapsed(), null);
         }
+        liveSeen = o.last();
         if (unplugTimeout != null) {
           warnings.add("libvirt reported '" + unplugTimeout.libvirtMessage() + "' but the guest released the"
               + " vCPU(s) afterwards (after " + o.attempts() + " reads)");
@@ -256,9 +259,12 @@ public final class VcpuChange {
               + target + " vCPUs but the inactive XML still shows " + o.last()[1] + ": read vcpucount again",
               "config vCPUs = " + target, "config vCPUs = " + o.last()[1], o.attempts(), o.elapsed(), null);
         }
+        configSeen = o.last();
       }
     }
-    VcpuCount after = verification.host() ? domain.readVcpuCount(active, persistent) : expected(before, s);
+    // after: the counts the verification read (a side outside the scope was not touched: as read before);
+    // without verification, the counts expected
+    VcpuCount after = verification.host() ? observed(before, liveSeen, configSeen) : expected(before, s);
     if (verification.kind() == Verification.Kind.GUEST && s.includesLive()) {
       attempts += verifyGuest(poller, after, warnings);
     }
@@ -300,6 +306,21 @@ public final class VcpuChange {
       return OptionalInt.of(f.cpusOnline().get().size());
     }
     return f.processorCount();
+  }
+
+  private static VcpuCount observed(VcpuCount before, int[] live, int[] config) {
+    VcpuCount.Builder b = VcpuCount.builder();
+    if (config != null) {
+      b.config(config[0], config[1]);
+    } else if (before.maximumConfig().isPresent()) {
+      b.config(before.maximumConfig().getAsInt(), before.currentConfig().getAsInt());
+    }
+    if (live != null) {
+      b.live(live[0], live[1]);
+    } else if (before.maximumLive().isPresent()) {
+      b.live(before.maximumLive().getAsInt(), before.currentLive().getAsInt());
+    }
+    return b.build();
   }
 
   private VcpuCount expected(VcpuCount before, Scope s) {

@@ -63,8 +63,9 @@ public final class VcpuResult {
   }
 
   /**
-   * The counts read after the change (with {@link Verification#NONE}: the counts expected, not
-   * read back).
+   * The counts after the change: as the verification read them for the sides in scope, as read
+   * before for a side outside the scope (not touched); with {@link Verification#NONE} the counts
+   * expected, not read back.
    */
   public VcpuCount after() {
     return after;

@@ -45,6 +45,8 @@ public final class LibvirtGateway implements AutoCloseable {
     "usable", "last_update", "disk_caches", "hugetlb_pgalloc", "hugetlb_pgfail"
   };
 
+  private static final String[] SET_VCPUS_OPS = {"setVcpus(LIVE)", "setVcpus(CONFIG)", "setVcpus(LIVE_AND_CONFIG)"};
+
   /** Kept strongly reachable: libvirt holds a native pointer to it. */
   private static final ErrorCallback SILENT = new ErrorCallback();
   private static final AtomicBoolean SILENCED = new AtomicBoolean();
@@ -271,7 +273,7 @@ public final class LibvirtGateway implements AutoCloseable {
    * @throws LibvirtException if libvirt refuses or fails
    */
   public void setVcpus(DomainRef ref, int count, Scope scope) {
-    domainCall("setVcpus(" + scope + ")", ref, d -> {
+    domainCall(SET_VCPUS_OPS[scope.ordinal()], ref, d -> {
       d.setVcpusFlags(count, flags(scope));
       return null;
     });
