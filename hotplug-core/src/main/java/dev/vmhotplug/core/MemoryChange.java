@@ -451,23 +451,25 @@ public final class MemoryChange {
     long changedBlocks = plan.total().bytes() / blockBytes;
     int baseOnline = online(baseline);
     int baseTotal = baseline.memoryBlockStates().map(Map::size).orElse(0);
-    Poller poller = domain.client().poller(timeout);
-    Poller.Outcome<GuestFacts> o = poller.await(() -> probe.facts(domain), f -> {
-      if (f.memoryBlockStates().isEmpty()) {
-        return false;
-      }
-      if (add) {
-        return online(f) - baseOnline >= changedBlocks && offline(f) == 0;
-      }
-      return baseTotal - f.memoryBlockStates().get().size() >= changedBlocks;
-    }, "the guest of " + domain.name() + " to " + (add ? "online" : "release") + " the memory");
     GuestExpectation.Builder e = GuestExpectation.builder();
     plan.liveMemoryAfter().ifPresent(m -> e.memoryKiB(m.toKiB()));
     if (add) {
       e.addedKiB(plan.total().toKiB());
       baseline.memTotalKiB().ifPresent(e::baselineMemTotalKiB);
     }
-    GuestVerdict verdict = GuestCheck.check(o.last(), e.build());
+    GuestExpectation expectation = e.build();
+    Poller poller = domain.client().poller(timeout);
+    // done when the blocks show the change and hotplug-guest's check does not see memory missing
+    // (MemTotal can lag behind the block states by a moment)
+    Poller.Outcome<GuestFacts> o = poller.await(() -> probe.facts(domain), f -> {
+      if (f.memoryBlockStates().isEmpty()) {
+        return false;
+      }
+      boolean blocks = add ? online(f) - baseOnline >= changedBlocks && offline(f) == 0
+          : baseTotal - f.memoryBlockStates().get().size() >= changedBlocks;
+      return blocks && GuestCheck.check(f, expectation).status() != GuestVerdict.Status.NOT_ONLINE;
+    }, "the guest of " + domain.name() + " to " + (add ? "online" : "release") + " the memory");
+    GuestVerdict verdict = GuestCheck.check(o.last(), expectation);
     if (!o.satisfied()) {
       String expected = add ? changedBlocks + " more memory block(s) online" : changedBlocks + " memory block(s) fewer";
       String observed = "online blocks " + baseOnline + " -> " + online(o.last()) + ", offline " + offline(o.last());

@@ -156,9 +156,14 @@ public final class MemoryPlanner {
 
   /**
    * Plans a hot-remove: chooses hot-plugged {@code dimm} devices whose sizes add up exactly to the
-   * request. Order of preference: one DIMM of exactly the size (the newest: highest slot), else the
-   * fewest DIMMs that sum to it, newest first. With both scopes, only DIMMs present in the live and
-   * the persistent definition (same size and node) are candidates.
+   * request. Order of preference: one DIMM of exactly the size, else the fewest DIMMs that sum to it
+   * (newest sizes first). With both scopes, only DIMMs present in the live and the persistent
+   * definition (same size and node) are candidates.
+   *
+   * <p>The detach XML is the minimal form (model, size, node), so libvirt removes the <em>first</em>
+   * DIMM of that size and node in the definition (observed with libvirt 9.0 + QEMU 7.2); the plan
+   * reports that DIMM's slot, not a preferred one. DIMMs of equal size and node are interchangeable
+   * for the host.
    *
    * @param request what to remove
    * @param live the parsed live XML; required when the scope includes live
@@ -219,13 +224,13 @@ public final class MemoryPlanner {
     for (Candidate c : candidates) {
       if (c.size.equals(size)) {
         chosen = List.of(c);
-        why = "exact size match" + c.slot.stream().mapToObj(s -> ", newest (slot " + s + ")").findFirst().orElse("");
+        why = "exact size match";
         break;
       }
     }
     if (chosen == null) {
       chosen = fewestSumming(candidates, size);
-      why = "part of the fewest DIMMs that add up to " + size + ", newest first";
+      why = "part of the fewest DIMMs that add up to " + size;
     }
     if (chosen == null) {
       StringBuilder found = new StringBuilder();
@@ -254,8 +259,17 @@ public final class MemoryPlanner {
       throw refuse(Refusal.NOTHING_TO_REMOVE, msg.toString());
     }
     List<MemoryPlan.Dimm> dimms = new ArrayList<>();
+    List<MemoryDevice> pool = new ArrayList<>(first);
     for (Candidate c : chosen) {
-      dimms.add(new MemoryPlan.Dimm(c.size, c.node, c.slot, MemoryDevice.dimm(c.size, c.node).toXml(), why));
+      MemoryDevice spec = MemoryDevice.dimm(c.size, c.node);
+      int idx = indexOfSame(pool, spec);
+      OptionalInt slot = idx >= 0 ? pool.get(idx).slot() : c.slot;
+      if (idx >= 0) {
+        pool.remove(idx);
+      }
+      String reason = why + "; libvirt detaches the first DIMM of " + c.size + " on node " + c.node
+          + (slot.isPresent() ? " (slot " + slot.getAsInt() + ")" : "");
+      dimms.add(new MemoryPlan.Dimm(c.size, c.node, slot, spec.toXml(), reason));
     }
     List<String> notes = new ArrayList<>();
     notes.add(candidates.size() + " removable DIMM(s) in scope " + request.scope() + "; chose " + chosen.size()

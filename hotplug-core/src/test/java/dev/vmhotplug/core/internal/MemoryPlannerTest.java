@@ -314,12 +314,13 @@ class MemoryPlannerTest {
   }
 
   @Test
-  void remove_exactSize_picksNewestMatchingDimmWithMinimalXml() {
+  void remove_exactSize_reportsTheFirstMatchingDimmLibvirtDetaches() {
+    // the minimal XML matches both 256 MiB DIMMs; libvirt removes the first one in the definition
     MemoryPlan plan = MemoryPlanner.planRemove(remove(MemorySize.ofMiB(256), Scope.LIVE),
         Optional.of(threeDimms()), Optional.empty());
     assertThat(plan.dimms()).hasSize(1);
-    assertThat(plan.dimms().get(0).slot()).hasValue(2);
-    assertThat(plan.dimms().get(0).reason()).contains("exact size match", "slot 2");
+    assertThat(plan.dimms().get(0).slot()).hasValue(0);
+    assertThat(plan.dimms().get(0).reason()).contains("exact size match", "first DIMM of 256 MiB on node 0 (slot 0)");
     assertThat(plan.dimms().get(0).xml()).doesNotContain("address", "alias")
         .contains("<size unit='MiB'>256</size>", "<node>0</node>");
     assertThat(plan.liveMemoryAfter()).contains(MemorySize.ofMiB(2048 - 256));
@@ -331,7 +332,15 @@ class MemoryPlannerTest {
         Optional.of(threeDimms()), Optional.empty());
     assertThat(plan.dimms()).hasSize(2);
     assertThat(plan.total()).isEqualTo(MemorySize.ofMiB(768));
-    assertThat(plan.dimms()).extracting(d -> d.slot().getAsInt()).containsExactly(2, 1);
+    assertThat(plan.dimms()).extracting(d -> d.slot().getAsInt()).containsExactlyInAnyOrder(0, 1);
+  }
+
+  @Test
+  void remove_twoOfTheSameSize_reportsTheFirstTwoSlots() {
+    MemoryPlan plan = MemoryPlanner.planRemove(remove(MemorySize.ofMiB(512), Scope.LIVE),
+        Optional.of(DomainXml.parse(domain("<maxMemory slots='8' unit='KiB'>8388608</maxMemory>", "1835008", CELL0,
+            dimm(262144, 0, 3) + dimm(262144, 0, 1) + dimm(262144, 0, 2)))), Optional.empty());
+    assertThat(plan.dimms()).extracting(d -> d.slot().getAsInt()).containsExactly(3, 1);
   }
 
   @Test
