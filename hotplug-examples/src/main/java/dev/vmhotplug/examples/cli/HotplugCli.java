@@ -22,6 +22,10 @@ import picocli.CommandLine.Command;
       PrepareDomainCommand.class,
       PrepareCommand.class,
       GuestCheckCommand.class,
+      AttachMemoryCommand.class,
+      DetachMemoryCommand.class,
+      DommemstatCommand.class,
+      EnsureCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
