@@ -264,6 +264,20 @@ public final class Advice {
 
   /** The advice as text for people: verdicts with evidence, then what to install. */
   public String report() {
+    StringBuilder b = new StringBuilder(verdictReport());
+    if (covered()) {
+      b.append("Nothing to do: this guest onlines hot-added CPUs and memory.\n");
+    } else {
+      b.append("Install in /etc/udev/rules.d:\n");
+      for (RuleFile f : rules) {
+        b.append("--- ").append(f.fileName()).append('\n').append(f.content());
+      }
+    }
+    return b.toString();
+  }
+
+  /** The verdicts, evidence, notes and kernel alternatives, without the files to install. */
+  public String verdictReport() {
     StringBuilder b = new StringBuilder();
     b.append("Guest: ").append(distro).append('\n');
     for (ResourceAdvice r : resources) {
@@ -285,14 +299,6 @@ public final class Advice {
     }
     for (String k : kernelAlternatives) {
       b.append("kernel alternative: ").append(k).append('\n');
-    }
-    if (covered()) {
-      b.append("Nothing to do: this guest onlines hot-added CPUs and memory.\n");
-    } else {
-      b.append("Install in /etc/udev/rules.d:\n");
-      for (RuleFile f : rules) {
-        b.append("--- ").append(f.fileName()).append('\n').append(f.content());
-      }
     }
     return b.toString();
   }

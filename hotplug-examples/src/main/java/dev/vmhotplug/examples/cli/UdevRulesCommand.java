@@ -1,0 +1,189 @@
+package dev.vmhotplug.examples.cli;
+
+import dev.vmhotplug.guest.Advice;
+import dev.vmhotplug.guest.AdviceOptions;
+import dev.vmhotplug.guest.Distro;
+import dev.vmhotplug.guest.GuestRoot;
+import dev.vmhotplug.guest.UdevRulesReader;
+import dev.vmhotplug.guest.rules.RuleGenerator;
+import dev.vmhotplug.guest.udev.GrepExplainer;
+import dev.vmhotplug.guest.udev.UdevEnvironment;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code hotplug udev-rules}: says whether a guest onlines hot-added CPUs and memory by itself and
+ * prints the udev rules (or an installer script, or a cloud-init snippet) it needs.
+ *
+ * <p>With {@code --root DIR} it reads the guest's real files (release files, udev rules directories)
+ * and prints the verdict per device kind with the {@code file:line} evidence; with
+ * {@code --distro NAME --version V} it answers from the knowledge table; with {@code --grep FILE}
+ * it explains the output of the guide's {@code grep -r -i cpu /lib/udev/rules.d/*}.
+ *
+ * <p>Exit codes: 0 the guest is covered (nothing to install), 3 rules are needed (or the answer is
+ * "cannot tell", which is treated as needed), 2 bad arguments or an unreadable input.
+ */
+@Command(name = "udev-rules", sortOptions = false,
+    description = {
+      "Tell whether a guest onlines hot-added vCPUs and memory, reading its real udev rules"
+          + " (--root) or the knowledge table (--distro), and print the rules it needs.",
+      "Exit 0 covered, 3 rules needed, 2 bad arguments."
+    })
+final class UdevRulesCommand implements Callable<Integer> {
+
+  /** Cap on the size of a --grep file: 1 MiB. */
+  static final int MAX_GREP_BYTES = 1 << 20;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  // no mixinStandardHelpOptions: its --version would clash with the distribution --version
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+  boolean help;
+
+  @Option(names = "--root", paramLabel = "DIR",
+      description = "a mounted or extracted guest root (e.g. guestmount -a disk.qcow2 -i --ro DIR)")
+  Path root;
+
+  @Option(names = "--distro", paramLabel = "NAME", description = "distribution: centos, rhel, rocky, almalinux, ubuntu, debian, sles, opensuse, …")
+  String distro;
+
+  @Option(names = "--version", paramLabel = "V", description = "distribution version, e.g. 7.0, 14.04, 9.4")
+  String version;
+
+  @Option(names = "--systemd-version", paramLabel = "V",
+      description = "installed systemd package version, e.g. 219-19.el7_2.9 (rpm -q systemd output is fine)")
+  String systemdVersion;
+
+  @Option(names = "--movable", description = "online hot-added memory as online_movable (so it can be hot-unplugged)")
+  boolean movable;
+
+  @Option(names = "--script", description = "print a POSIX sh installer instead of the rule files")
+  boolean script;
+
+  @Option(names = "--cloud-init", description = "print a cloud-init write_files/runcmd snippet instead of the rule files")
+  boolean cloudInit;
+
+  @Option(names = "--grep", paramLabel = "FILE",
+      description = "explain saved output of grep -r -i cpu /lib/udev/rules.d/* (use - for stdin)")
+  String grep;
+
+  @Option(names = "--arch", paramLabel = "ARCH", description = "guest architecture (default x86_64)")
+  String arch;
+
+  @Option(names = "--virt", paramLabel = "VIRT", description = "systemd-detect-virt name (default kvm)")
+  String virt;
+
+  @Option(names = "--sys-vendor", paramLabel = "VENDOR", description = "DMI sys_vendor (default QEMU)")
+  String sysVendor;
+
+  @Override
+  public Integer call() {
+    CommandLine cl = spec.commandLine();
+    PrintWriter out = cl.getOut();
+    PrintWriter err = cl.getErr();
+    if (script && cloudInit) {
+      throw new CommandLine.ParameterException(cl, "--script and --cloud-init exclude each other: choose one");
+    }
+    UdevEnvironment env = environment();
+    if (grep != null) {
+      if (root != null || distro != null) {
+        throw new CommandLine.ParameterException(cl, "--grep explains grep output on its own: drop --root/--distro");
+      }
+      return explainGrep(cl, env);
+    }
+    if (version != null && distro == null) {
+      throw new CommandLine.ParameterException(cl, "--version needs --distro NAME");
+    }
+    if (root != null && distro != null) {
+      throw new CommandLine.ParameterException(cl, "give either --root DIR (read the guest's files) or"
+          + " --distro NAME --version V (knowledge table), not both: the files decide anyway");
+    }
+    if (root == null && distro == null) {
+      throw new CommandLine.ParameterException(cl, "give --root DIR (a mounted guest root) or --distro NAME"
+          + " --version V, e.g. hotplug udev-rules --distro centos --version 7.0");
+    }
+    AdviceOptions options = new AdviceOptions(Optional.empty(), movable, env).withSystemdVersion(systemdVersion);
+    Advice advice;
+    try {
+      if (root != null) {
+        advice = Advice.forRoot(GuestRoot.open(root), options);
+      } else {
+        advice = Advice.forDistro(Distro.of(distro, version == null ? "" : version), options);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, e.getMessage());
+    }
+    out.print(advice.verdictReport());
+    if (advice.covered()) {
+      out.println("Nothing to do: this guest onlines hot-added CPUs and memory.");
+      out.flush();
+      return HotplugCli.OK;
+    }
+    var opts = advice.ruleOptions().orElseThrow();
+    if (script) {
+      out.println("Installer script (run as root in the guest):");
+      out.print(RuleGenerator.installerScript(opts));
+    } else if (cloudInit) {
+      out.println("cloud-init snippet:");
+      out.print(RuleGenerator.cloudInit(opts));
+    } else {
+      out.println("Install in /etc/udev/rules.d:");
+      advice.rules().forEach(f -> out.print("--- " + f.fileName() + "\n" + f.content()));
+    }
+    out.flush();
+    err.flush();
+    return HotplugCli.NEEDS_ACTION;
+  }
+
+  private UdevEnvironment environment() {
+    UdevEnvironment.Builder b = UdevEnvironment.builder();
+    if (arch != null) {
+      b.arch(arch);
+    }
+    if (virt != null) {
+      b.virt(virt);
+    }
+    if (sysVendor != null) {
+      b.sysVendor(sysVendor);
+    }
+    return b.build();
+  }
+
+  private int explainGrep(CommandLine cl, UdevEnvironment env) {
+    String text;
+    try (InputStream in = grep.equals("-") ? System.in : Files.newInputStream(Path.of(grep))) {
+      byte[] b = in.readNBytes(MAX_GREP_BYTES + 1);
+      if (b.length > MAX_GREP_BYTES) {
+        throw new CommandLine.ParameterException(cl, "--grep " + grep + " is larger than 1 MiB: not grep output of rules files");
+      }
+      text = new String(b, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CommandLine.ParameterException(cl, "cannot read --grep " + grep + ": " + e.getMessage());
+    }
+    List<GrepExplainer.Hit> hits;
+    try {
+      hits = UdevRulesReader.explainGrep(text, env);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, e.getMessage());
+    }
+    PrintWriter out = cl.getOut();
+    long onlines = hits.stream().filter(GrepExplainer.Hit::onlines).count();
+    for (GrepExplainer.Hit h : hits) {
+      out.println(h);
+    }
+    out.println(hits.size() + " line(s); " + onlines + " would online a device IF reached. grep cannot show"
+        + " whether a line is reached (GOTO/LABEL): run hotplug udev-rules --root DIR for the real answer.");
+    out.flush();
+    return HotplugCli.OK;
+  }
+}

@@ -1,0 +1,179 @@
+package dev.vmhotplug.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class UdevRulesCommandTest {
+
+  @TempDir Path tmp;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cl = HotplugCli.commandLine();
+    if (cl.getSubcommands().get("udev-rules") == null) {
+      cl.addSubcommand("udev-rules", new UdevRulesCommand());
+    }
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl.execute(args);
+  }
+
+  private Path write(String guestPath, String content) throws IOException {
+    Path p = tmp.resolve(guestPath.substring(1));
+    Files.createDirectories(p.getParent());
+    Files.writeString(p, content);
+    return p;
+  }
+
+  /** Ubuntu 22.04's 40-vm-hotadd.rules (verbatim from the published file). */
+  private static final String VM_HOTADD = """
+      # On Hyper-V and Xen Virtual Machines we want to add memory and cpus as soon as they appear
+      ATTR{[dmi/id]sys_vendor}=="Microsoft Corporation", ATTR{[dmi/id]product_name}=="Virtual Machine", GOTO="vm_hotadd_apply"
+      ATTR{[dmi/id]sys_vendor}=="Xen", GOTO="vm_hotadd_apply"
+      GOTO="vm_hotadd_end"
+
+      LABEL="vm_hotadd_apply"
+
+      # Memory hotadd request
+      SUBSYSTEM=="memory", ACTION=="add", DEVPATH=="/devices/system/memory/memory[0-9]*", TEST=="state", ATTR{state}!="online", ATTR{state}="online"
+
+      # CPU hotadd request
+      SUBSYSTEM=="cpu", ACTION=="add", DEVPATH=="/devices/system/cpu/cpu[0-9]*", TEST=="online", ATTR{online}!="1", ATTR{online}="1"
+
+      LABEL="vm_hotadd_end"
+      """;
+
+  /** RHEL 9's 40-redhat.rules hotplug part (verbatim from redhat-plumbers/systemd-rhel9). */
+  private static final String REDHAT9 = """
+      # CPU hotadd request
+      SUBSYSTEM!="cpu", GOTO="cpu_online_end"
+      ACTION!="add", GOTO="cpu_online_end"
+      CONST{arch}=="ppc64*", GOTO="cpu_online_end"
+      CONST{arch}=="s390*", ATTR{configure}=="0", GOTO="cpu_online_end"
+
+      TEST=="online", ATTR{online}=="0", ATTR{online}="1"
+
+      LABEL="cpu_online_end"
+
+      # Memory hotadd request
+      SUBSYSTEM!="memory", GOTO="memory_hotplug_end"
+      ACTION!="add", GOTO="memory_hotplug_end"
+      CONST{arch}=="s390*", GOTO="memory_hotplug_end"
+      CONST{arch}=="ppc64*", GOTO="memory_hotplug_end"
+
+      ENV{.state}="online"
+      CONST{virt}=="none", ENV{.state}="online_movable"
+      ATTR{state}=="offline", ATTR{state}="$env{.state}"
+
+      LABEL="memory_hotplug_end"
+      """;
+
+  @Test
+  void ubuntuRoot_vmHotaddOnly_exits3WithEvidenceAndRules() throws IOException {
+    write("/etc/os-release", "ID=ubuntu\nVERSION_ID=\"22.04\"\nPRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\n");
+    write("/lib/udev/rules.d/40-vm-hotadd.rules", VM_HOTADD);
+    int code = run("udev-rules", "--root", tmp.toString());
+    assertThat(code).as(err.toString()).isEqualTo(HotplugCli.NEEDS_ACTION);
+    assertThat(out.toString())
+        .contains("Guest: Ubuntu 22.04.4 LTS (ubuntu 22.04, from /etc/os-release)")
+        .contains("CPU: NEEDS A RULE (detected) - CPU: NOT onlined")
+        .contains("40-vm-hotadd.rules:9: never reached: 40-vm-hotadd.rules:4 GOTO=\"vm_hotadd_end\" jumps over it")
+        .contains("DMI sys_vendor is \"QEMU\"")
+        .contains("--- 80-cpu-hotplug.rules\n")
+        .contains("SUBSYSTEM==\"memory\", ACTION==\"add\", TEST==\"state\", ATTR{state}==\"offline\", ATTR{state}=\"online\"\n");
+  }
+
+  @Test
+  void ubuntuRoot_onHyperV_coveredExit0() throws IOException {
+    write("/etc/os-release", "ID=ubuntu\nVERSION_ID=\"22.04\"\n");
+    write("/lib/udev/rules.d/40-vm-hotadd.rules", VM_HOTADD);
+    // product_name stays QEMU's, so only the Xen line can open the way
+    int code = run("udev-rules", "--root", tmp.toString(), "--sys-vendor", "Xen", "--virt", "xen");
+    assertThat(code).as(out.toString()).isEqualTo(HotplugCli.OK);
+    assertThat(out.toString()).contains("Nothing to do");
+  }
+
+  @Test
+  void rhel9Root_covered_exit0WithFileAndLine() throws IOException {
+    write("/etc/os-release", "ID=\"rhel\"\nVERSION_ID=\"9.4\"\n");
+    write("/usr/lib/udev/rules.d/40-redhat.rules", REDHAT9);
+    int code = run("udev-rules", "--root", tmp.toString());
+    assertThat(code).as(err.toString()).isEqualTo(HotplugCli.OK);
+    assertThat(out.toString())
+        .contains("CPU: covered (detected) - CPU: onlined (online=1) by 40-redhat.rules:7")
+        .contains("memory: covered (detected) - memory: onlined (state=online) by 40-redhat.rules:19")
+        .contains("Nothing to do");
+  }
+
+  @Test
+  void rhel9Root_movable_exit3WithMovableRuleAndScript() throws IOException {
+    write("/etc/os-release", "ID=\"rhel\"\nVERSION_ID=\"9.4\"\n");
+    write("/usr/lib/udev/rules.d/40-redhat.rules", REDHAT9);
+    int code = run("udev-rules", "--root", tmp.toString(), "--movable", "--script");
+    assertThat(code).isEqualTo(HotplugCli.NEEDS_ACTION);
+    assertThat(out.toString()).contains("Installer script").contains("#!/bin/sh")
+        .contains("39-mem-hotplug.rules").contains("online_movable");
+  }
+
+  @Test
+  void distroAndVersion_centos70_exit3_cloudInit() {
+    int code = run("udev-rules", "--distro", "centos", "--version", "7.0", "--cloud-init");
+    assertThat(code).isEqualTo(HotplugCli.NEEDS_ACTION);
+    assertThat(out.toString()).contains("cloud-init snippet:").contains("#cloud-config")
+        .contains("systemd-219-19.el7_2.9");
+  }
+
+  @Test
+  void distroWithGuideSystemd_exit0() {
+    int code = run("udev-rules", "--distro", "centos", "--version", "7.0", "--systemd-version", "219-19.el7_2.9");
+    assertThat(code).as(out + err.toString()).isEqualTo(HotplugCli.OK);
+  }
+
+  @Test
+  void unknownDistro_exit3InstallBoth() {
+    int code = run("udev-rules", "--distro", "gentoo");
+    assertThat(code).isEqualTo(HotplugCli.NEEDS_ACTION);
+    assertThat(out.toString()).contains("unknown: install both rules").contains("--- 81-mem-hotplug.rules");
+  }
+
+  @Test
+  void grepOutput_explained_exit0() throws IOException {
+    Path g = write("/grep.txt", "/lib/udev/rules.d/40-redhat.rules:# CPU hotadd request\n"
+        + "/lib/udev/rules.d/98-kexec.rules:SUBSYSTEM==\"cpu\", ACTION==\"add\", PROGRAM=\"/bin/systemctl try-restart kdump.service\"\n");
+    int code = run("udev-rules", "--grep", g.toString());
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("a comment: udev ignores it")
+        .contains("runs PROGRAM=\"/bin/systemctl try-restart kdump.service\" but onlines nothing")
+        .contains("2 line(s); 0 would online a device IF reached");
+  }
+
+  @Test
+  void badArguments_exit2WithMessage() throws IOException {
+    assertThat(run("udev-rules")).isEqualTo(HotplugCli.USAGE);
+    assertThat(err.toString()).contains("give --root DIR (a mounted guest root) or --distro NAME");
+    assertThat(run("udev-rules", "--distro", "centos", "--version", "7.0", "--script", "--cloud-init"))
+        .isEqualTo(HotplugCli.USAGE);
+    assertThat(err.toString()).contains("--script and --cloud-init exclude each other");
+    assertThat(run("udev-rules", "--root", tmp.resolve("missing").toString())).isEqualTo(HotplugCli.USAGE);
+    assertThat(err.toString()).contains("does not exist");
+    assertThat(run("udev-rules", "--distro", "centos", "--version", "7.0", "--systemd-version", "x:1"))
+        .isEqualTo(HotplugCli.USAGE);
+    assertThat(err.toString()).contains("epoch 'x'");
+    assertThat(run("udev-rules", "--version", "7")).isEqualTo(HotplugCli.USAGE);
+    assertThat(err.toString()).contains("--version needs --distro");
+    Path junk = write("/junk.txt", "hello\n");
+    assertThat(run("udev-rules", "--grep", junk.toString())).isEqualTo(HotplugCli.USAGE);
+    assertThat(err.toString()).contains("no grep hit found");
+    assertThat(Files.readString(junk)).isEqualTo("hello\n");
+  }
+}
