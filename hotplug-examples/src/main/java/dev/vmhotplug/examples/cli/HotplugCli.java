@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       DetachMemoryCommand.class,
       DommemstatCommand.class,
       EnsureCommand.class,
+      UdevRulesCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

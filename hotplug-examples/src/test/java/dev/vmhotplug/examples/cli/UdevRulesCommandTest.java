@@ -20,9 +20,6 @@ class UdevRulesCommandTest {
 
   private int run(String... args) {
     CommandLine cl = HotplugCli.commandLine();
-    if (cl.getSubcommands().get("udev-rules") == null) {
-      cl.addSubcommand("udev-rules", new UdevRulesCommand());
-    }
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     return cl.execute(args);
