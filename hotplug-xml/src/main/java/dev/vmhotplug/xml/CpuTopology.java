@@ -93,11 +93,12 @@ public final class CpuTopology {
     public int total() {
         long t = 1;
         for (int n : new int[] {sockets, dies, clusters, cores, threads}) {
-            t = Math.min(t * n, 1L << 40);
-        }
-        if (t > Integer.MAX_VALUE) {
-            throw new DomainXmlException(Reason.INVALID_VALUE,
-                    "<cpu><topology> describes " + t + " vCPUs, more than " + Integer.MAX_VALUE);
+            t *= n;
+            if (t > Integer.MAX_VALUE) {
+                throw new DomainXmlException(Reason.INVALID_VALUE,
+                        "<cpu><topology> " + this + " describes more than " + Integer.MAX_VALUE
+                                + " vCPUs; fix the topology so that its product equals the <vcpu> maximum");
+            }
         }
         return (int) t;
     }

@@ -158,14 +158,9 @@ public final class NumaCell {
     }
 
     Element createElement(Document doc) {
-        Element e;
-        if (raw != null) {
-            e = (Element) doc.importNode(raw, true);
-            Dom.stripWhitespace(e);
-        } else {
-            e = Dom.create(doc, "cell");
-        }
+        Element e = raw != null ? (Element) doc.importNode(raw, true) : Dom.create(doc, "cell");
         applyTo(e);
+        Dom.stripWhitespace(e);
         return e;
     }
 
@@ -192,6 +187,7 @@ public final class NumaCell {
         }
         Dom.setAttr(e, "memAccess", memAccess);
         Dom.setAttr(e, "discard", discard);
+        Parts.adoptAttributeOrder(e, raw);
     }
 
     @Override

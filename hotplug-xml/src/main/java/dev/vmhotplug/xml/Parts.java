@@ -120,6 +120,31 @@ final class Parts {
         }
     }
 
+    /**
+     * Orders the attributes of {@code target} like those of {@code raw} (the part's source element),
+     * attributes {@code raw} lacks coming after in their current order. No-op for built parts.
+     */
+    static void adoptAttributeOrder(Element target, Element raw) {
+        if (raw == null) {
+            return;
+        }
+        String[] source = Dom.attributeOrder(raw);
+        String[] current = Dom.attributeOrder(target);
+        if (source == null || current == null || java.util.Arrays.equals(source, current)) {
+            return;
+        }
+        java.util.LinkedHashSet<String> order = new java.util.LinkedHashSet<>();
+        for (String q : source) {
+            if (target.getAttributes().getNamedItem(q) != null) {
+                order.add(q);
+            }
+        }
+        for (String q : current) {
+            order.add(q);
+        }
+        Dom.setAttributeOrder(target, order.toArray(new String[0]));
+    }
+
     private static boolean hasAttr(Element e, Attr a) {
         return a.getNamespaceURI() == null ? e.hasAttribute(a.getName())
                 : e.hasAttributeNS(a.getNamespaceURI(), a.getLocalName());

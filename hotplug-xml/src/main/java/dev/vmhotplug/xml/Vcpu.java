@@ -122,10 +122,8 @@ public final class Vcpu {
 
     Element createElement(org.w3c.dom.Document doc) {
         Element e = raw != null ? (Element) doc.importNode(raw, true) : Dom.create(doc, "vcpu");
-        if (raw != null) {
-            Dom.stripWhitespace(e);
-        }
         applyTo(e);
+        Dom.stripWhitespace(e);
         return e;
     }
 
@@ -135,6 +133,7 @@ public final class Vcpu {
         Dom.setAttr(e, "cpuset", cpuset);
         Dom.setAttr(e, "current", current == null ? null : current.toString());
         Dom.setText(e, Integer.toString(maximum));
+        Parts.adoptAttributeOrder(e, raw);
     }
 
     @Override

@@ -228,6 +228,32 @@ class DomainXmlTest {
     }
 
     @Test
+    void topology_productOverflow_refused() {
+        DomainXml d = DomainXml.parse("<domain type='kvm'><cpu><topology sockets='65536' dies='65536' cores='65536'"
+                + " threads='65536'/></cpu></domain>");
+        assertThatThrownBy(() -> d.topology().orElseThrow().total()).isInstanceOf(DomainXmlException.class)
+                .hasMessageContaining("more than 2147483647 vCPUs");
+        DomainXml clusters = DomainXml.parse("<domain type='kvm'><cpu><topology sockets='2' dies='2' clusters='2'"
+                + " cores='2' threads='2'/></cpu></domain>");
+        assertThat(clusters.topology().orElseThrow().total()).isEqualTo(32);
+    }
+
+    @Test
+    void partsReadFromOneDocument_writtenIntoAnother_keepUnmodelledContent() {
+        DomainXml full = DomainXml.parse(FULL);
+        DomainXml small = DomainXml.parse(MINIMAL);
+        small.setVcpu(full.vcpu().orElseThrow());
+        small.setNumaCells(full.numaCells());
+        String out = small.toXml();
+        assertThat(out).contains("<vcpu placement='static' cpuset='0-3,^2' current='2' future='x'>4</vcpu>")
+                .contains("<cell id='0' cpus='0-1' memory='1048576' unit='KiB' memAccess='shared' future='y'>")
+                .contains("<sibling id='1' value='21'/>")
+                .contains("<cell id='1' cpus='2-3' memory='1' unit='GiB' discard='yes'/>");
+        assertThat(small.numaCells()).isEqualTo(full.numaCells());
+        assertThat(small.vcpu()).isEqualTo(full.vcpu());
+    }
+
+    @Test
     void topology_missingAttribute_refused() {
         DomainXml d = DomainXml.parse("<domain type='kvm'><cpu><topology sockets='2' cores='2'/></cpu></domain>");
         assertThatThrownBy(d::topology).isInstanceOf(DomainXmlException.class).hasMessageContaining("'threads'");
