@@ -335,4 +335,13 @@ class PreparerTest {
         assertThat(p.domain().memory().orElseThrow().size()).isEqualTo(MemorySize.ofGiB(1));
         assertThat(p.xml()).doesNotContain("3145728");
     }
+
+    @Test
+    void limits_areValuesWithToBuilder() {
+        HotplugLimits same = GUIDE_LIMITS.toBuilder().build();
+
+        assertThat(same).isEqualTo(GUIDE_LIMITS).hasSameHashCodeAs(GUIDE_LIMITS);
+        assertThat(GUIDE_LIMITS.toBuilder().slots(8).build()).isNotEqualTo(GUIDE_LIMITS);
+        assertThat(GUIDE_LIMITS.toString()).contains("32").contains("16 GiB").contains("16");
+    }
 }

@@ -163,4 +163,23 @@ class PrepareCommandTest {
       assertThat(s.map(p -> p.getFileName().toString())).containsExactly("vm.xml");
     }
   }
+
+  @Test
+  void externalEntityAndNonXml_reportedOnStderr_exit1_nothingWritten() throws IOException {
+    Path secret = file("secret.txt", "top-secret-content");
+    Path xxe = file("xxe.xml", "<?xml version='1.0'?>\n<!DOCTYPE domain [<!ENTITY x SYSTEM '"
+        + secret.toUri() + "'>]>\n<domain type='kvm'><name>&x;</name><memory>1048576</memory></domain>\n");
+    Path junk = file("junk.xml", "this is not XML at all {");
+    Path out = dir.resolve("out");
+
+    Run r = run("prepare", xxe.toString(), junk.toString(), "--max-vcpus", "4", "--max-memory", "8GiB",
+        "--slots", "4", "--out-dir", out.toString());
+
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("xxe.xml").contains("HOSTILE").contains("junk.xml").contains("MALFORMED")
+        .doesNotContain("top-secret-content");
+    assertThat(r.out()).doesNotContain("top-secret-content");
+    assertThat(Files.exists(out.resolve("xxe.xml"))).isFalse();
+    assertThat(Files.exists(out.resolve("junk.xml"))).isFalse();
+  }
 }
