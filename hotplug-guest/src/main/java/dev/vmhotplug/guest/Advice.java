@@ -125,7 +125,7 @@ public final class Advice {
         case COVERED -> "shipped rule " + file + " onlines it on KVM guests (per the knowledge table;"
             + " check the image with --root)";
         case NOT_COVERED -> "nothing shipped onlines it";
-        case NOT_ON_KVM -> "the shipped " + file + " applies only on Hyper-V/Xen, not on KVM";
+        case NOT_ON_KVM -> "the shipped " + file + " applies only on Hyper-V (and Xen), not on KVM";
         case CONDITIONAL -> "the shipped rule depends on the kernel's auto-online policy; installing ours makes it certain";
         case UNKNOWN -> "unknown: install both rules";
       };

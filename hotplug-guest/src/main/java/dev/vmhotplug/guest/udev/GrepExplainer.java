@@ -118,7 +118,7 @@ public final class GrepExplainer {
         default -> {
           String msg = v.explanations().isEmpty() ? v.summary() : v.explanations().get(0).message();
           parts.add(r.label() + ": " + msg + (v.status() == UdevVerdict.Status.DOES_NOT_ONLINE
-              ? " (onlines nothing)" : ""));
+              && !msg.contains("onlines nothing") ? " (onlines nothing)" : ""));
         }
       }
     }

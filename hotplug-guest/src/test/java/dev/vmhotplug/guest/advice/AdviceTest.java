@@ -103,4 +103,19 @@ class AdviceTest {
     Advice a = Advice.forDistro(Distro.of("sles", "15.5"), AdviceOptions.defaults().withMovableMemory(true));
     assertThat(a.rules()).extracting(RuleFile::fileName).containsExactly("79-mem-hotplug.rules");
   }
+
+  @Test
+  void ubuntuRoot_afterInstallingTheAdvisedRules_isCovered() throws IOException {
+    GuestRoots.ubuntu2204(root);
+    Advice before = Advice.forRoot(GuestRoot.open(root), AdviceOptions.defaults());
+    for (RuleFile f : before.rules()) {
+      GuestRoots.write(root, "/etc/udev/rules.d/" + f.fileName(), f.content());
+    }
+    Advice after = Advice.forRoot(GuestRoot.open(root), AdviceOptions.defaults());
+    assertThat(after.covered()).isTrue();
+    assertThat(after.resources().get(0).evidence()).hasValueSatisfying(e ->
+        assertThat(e.location()).startsWith("80-cpu-hotplug.rules:"));
+    assertThat(after.resources().get(1).evidence()).hasValueSatisfying(e ->
+        assertThat(e.location()).startsWith("81-mem-hotplug.rules:"));
+  }
 }

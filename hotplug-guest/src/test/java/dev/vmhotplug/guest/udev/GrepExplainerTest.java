@@ -25,7 +25,7 @@ class GrepExplainerTest {
     assertThat(hits.get(1).explanation()).startsWith("onlines a hot-added CPU (online=1) IF udev reaches this line");
     assertThat(hits.get(2).onlines()).isFalse();
     assertThat(hits.get(2).explanation()).isEqualTo(
-        "CPU: matches the add event and runs PROGRAM=\"/bin/systemctl try-restart kdump.service\" but onlines nothing (onlines nothing)");
+        "CPU: matches the add event and runs PROGRAM=\"/bin/systemctl try-restart kdump.service\" but onlines nothing");
     assertThat(hits.get(3).explanation()).contains("ACTION==\"remove\" is false: the event is \"add\"");
   }
 
