@@ -184,4 +184,86 @@ class CorpusRoundTripTest {
         failed.forEach(s -> System.out.println("  FAILED " + s));
         assertThat(failed).isEmpty();
     }
+    @Test
+    void everyFile_addAndRemoveDimm_onlyThatDeviceDiffers_andRemovalRestoresTheInput() throws IOException {
+        int ok = 0;
+        List<String> failed = new ArrayList<>();
+        for (Path f : files) {
+            String in = Files.readString(f);
+            DomainXml d = DomainXml.parse(in);
+            int before = d.memoryDevices().size();
+            d.addMemoryDevice(MemoryDevice.dimm(MemorySize.ofMiB(256), 0));
+            String added = d.toXml();
+            List<String> diff = XmlStructure.diffPaths(in, added);
+            boolean hadDevices = java.util.regex.Pattern.compile("<devices[\\s/>]").matcher(in).find();
+            List<String> expected = List.of(hadDevices ? "/domain[1]/devices[1]/memory[" + (before + 1) + "]"
+                    : "/domain[1]/devices[1]");
+            if (!diff.equals(expected)) {
+                failed.add(f.getFileName() + ": add gave " + diff);
+                continue;
+            }
+            d.removeMemoryDevice(before);
+            List<String> back = XmlStructure.diffPaths(in, d.toXml());
+            if (hadDevices && !back.isEmpty()) {
+                failed.add(f.getFileName() + ": remove left " + back);
+                continue;
+            }
+            ok++;
+        }
+        System.out.printf("[CorpusRoundTripTest] DIMM add/remove: %d files, %d ok, %d failed%n", files.size(), ok,
+                failed.size());
+        failed.forEach(s -> System.out.println("  FAILED " + s));
+        assertThat(failed).isEmpty();
+    }
+
+    @Test
+    void everyFile_setMaxMemoryMemoryAndNuma_onlyTargetedElementsDiffer() throws IOException {
+        int ok = 0;
+        int skipped = 0;
+        List<String> failed = new ArrayList<>();
+        for (Path f : files) {
+            String in = Files.readString(f);
+            DomainXml d = DomainXml.parse(in);
+            List<NumaCell> cells;
+            try {
+                cells = d.numaCells();
+                d.memory();
+                d.maxMemory();
+            } catch (DomainXmlException e) {
+                skipped++;
+                continue;
+            }
+            boolean hadCpu = java.util.regex.Pattern.compile("<cpu[\\s/>]").matcher(in).find();
+            d.setMaxMemory(MemorySize.ofGiB(64), 8);
+            d.setMemory(MemorySize.ofGiB(2));
+            List<String> allowed = new ArrayList<>(List.of("/domain[1]/maxMemory[1]", "/domain[1]/memory[1]"));
+            if (cells.isEmpty()) {
+                d.setNumaCells(List.of(NumaCell.builder().id(0).cpus(CpuSet.range(0, 3)).memory(MemorySize.ofGiB(2)).build()));
+                allowed.add(hadCpu ? "/domain[1]/cpu[1]/numa[1]" : "/domain[1]/cpu[1]");
+            } else {
+                List<NumaCell> changed = new ArrayList<>();
+                for (NumaCell c : cells) {
+                    changed.add(c.toBuilder().memory(MemorySize.ofGiB(1)).build());
+                }
+                d.setNumaCells(changed);
+                allowed.add("/domain[1]/cpu[1]/numa[1]");
+            }
+            String out = d.toXml();
+            List<String> outside = XmlStructure.outside(XmlStructure.diffPaths(in, out), allowed.toArray(new String[0]));
+            DomainXml again = DomainXml.parse(out);
+            if (!outside.isEmpty()) {
+                failed.add(f.getFileName() + ": changed outside the targets: " + outside);
+            } else if (!again.maxMemory().orElseThrow().size().equals(MemorySize.ofGiB(64))
+                    || !again.memory().orElseThrow().size().equals(MemorySize.ofGiB(2))
+                    || again.numaCells().size() != Math.max(1, cells.size())) {
+                failed.add(f.getFileName() + ": re-read values differ");
+            } else {
+                ok++;
+            }
+        }
+        System.out.printf("[CorpusRoundTripTest] maxMemory/memory/NUMA edit: %d files, %d ok, %d skipped"
+                + " (unreadable parts), %d failed%n", files.size(), ok, skipped, failed.size());
+        failed.forEach(s -> System.out.println("  FAILED " + s));
+        assertThat(failed).isEmpty();
+    }
 }
