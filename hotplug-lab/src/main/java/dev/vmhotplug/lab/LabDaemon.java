@@ -44,6 +44,7 @@ public final class LabDaemon implements AutoCloseable {
   static final String MARK = "# vmhotplug-lab: written by dev.vmhotplug.lab.LabDaemon, restored at close";
 
   private static final Logger LOG = LoggerFactory.getLogger(LabDaemon.class);
+  private static final int KEEP_RUNS = 5;
 
   private final Path stateDir;
   private final Path runDir;
@@ -135,6 +136,7 @@ public final class LabDaemon implements AutoCloseable {
   }
 
   private void boot() throws IOException {
+    pruneOldRuns();
     Files.createDirectories(runDir);
     cleanStaleDaemon();
     ensureQemuUser();
@@ -263,6 +265,18 @@ public final class LabDaemon implements AutoCloseable {
       }
     } catch (IOException | NumberFormatException e) {
       LOG.debug("domain={} op=killQemu pid file unreadable: {}", domain, e.getMessage());
+    }
+  }
+
+  /** Keeps the logs of the last few runs only. */
+  private void pruneOldRuns() throws IOException {
+    List<Path> runs;
+    try (java.util.stream.Stream<Path> s = Files.list(stateDir)) {
+      runs = s.filter(p -> p.getFileName().toString().startsWith("run-") && Files.isDirectory(p))
+          .sorted(java.util.Comparator.comparing((Path p) -> p.toFile().lastModified()).reversed()).toList();
+    }
+    for (int i = KEEP_RUNS; i < runs.size(); i++) {
+      GuestImage.deleteTree(runs.get(i));
     }
   }
 
