@@ -367,8 +367,9 @@ public final class HotplugPreparer {
             List<String> changes = new ArrayList<>();
             if (!oldVcpu.map(v -> sameVcpu(v, newVcpu)).orElse(false)) {
                 out.setVcpu(newVcpu);
-                changes.add("<vcpu>: " + oldVcpu.map(v -> describe(v) + " → ").orElse("added, ")
-                        + describe(newVcpu) + " (up to " + newVcpu.maximum() + " vCPUs while running)");
+                changes.add("<vcpu>: " + oldVcpu.map(v -> "maximum " + v.maximum() + " → " + newVcpu.maximum())
+                        .orElse("added (libvirt's default was 1 vCPU), maximum " + newVcpu.maximum())
+                        + ", " + newVcpu.effectiveCurrent() + " present at boot: " + describe(newVcpu));
             }
             boolean sameMax = oldMaxMemory.map(m -> m.size().equals(limits.maxMemory())
                     && m.slots().equals(OptionalInt.of(limits.slots()))).orElse(false);
@@ -414,8 +415,9 @@ public final class HotplugPreparer {
         }
 
         private static String describe(Vcpu v) {
-            return "maximum " + v.maximum() + ", current " + v.effectiveCurrent()
-                    + v.placement().map(p -> ", placement " + p).orElse("");
+            return "<vcpu" + v.placement().map(p -> " placement='" + p + "'").orElse("")
+                    + v.cpuset().map(c -> " cpuset='" + c + "'").orElse("")
+                    + " current='" + v.effectiveCurrent() + "'>" + v.maximum() + "</vcpu>";
         }
     }
 

@@ -33,8 +33,8 @@ import picocli.CommandLine.Parameters;
  *
  * <p>One FILE without {@code --out-dir}: the prepared XML goes to stdout and the list of changes to
  * stderr. With {@code --out-dir}: each prepared file is written there under its own name (through a
- * temporary file renamed into place, so a file is either complete or absent) and one line per file
- * goes to stdout. A refused or unreadable file is reported on stderr and the others are still
+ * temporary file renamed into place, so a file is either complete or absent) and each file's
+ * changes go to stdout. A refused or unreadable file is reported on stderr and the others are still
  * processed; the exit code is then 1. Bad arguments exit 2 with the usage.
  */
 @Command(name = "prepare", mixinStandardHelpOptions = true, sortOptions = false,
@@ -96,6 +96,9 @@ final class PrepareCommand implements Callable<Integer> {
           Path target = outDir.resolve(file.getFileName());
           writeAtomically(target, prepared.xml());
           out.println(file + " -> " + target + ": " + effect(prepared));
+          for (String change : prepared.changes()) {
+            out.println("  " + change);
+          }
         }
       } catch (PreparationRefusedException e) {
         failed++;
