@@ -45,8 +45,8 @@ class UdevEvaluatorTest {
   }
 
   @Test
-  void rhel76_kvm_memoryOnlineThroughEnvAndGotoLogic() {
-    UdevVerdict mem = eval(MEMORY, "rhel7.6/40-redhat.rules", "rhel7.6/40-redhat-cpu-hotplug.rules");
+  void rhel77_kvm_memoryOnlineThroughEnvAndGotoLogic() {
+    UdevVerdict mem = eval(MEMORY, "rhel7.7/40-redhat.rules", "rhel7.7/40-redhat-cpu-hotplug.rules");
     assertThat(mem.status()).isEqualTo(Status.ONLINES);
     assertThat(mem.onlineValue()).isEqualTo("online");
     assertThat(mem.evidence().get(0).location()).isEqualTo("40-redhat.rules:14");
@@ -55,12 +55,25 @@ class UdevEvaluatorTest {
   }
 
   @Test
-  void rhel76_bareMetal_detectVirtFailsSoMemoryStaysPlainOnline() {
+  void rhel77_bareMetal_detectVirtFailsSoMemoryStaysPlainOnline() {
     // systemd-detect-virt exits non-zero when it finds no virtualization, so PROGRAM fails and
     // ENV{.state} keeps "online" (the SUSE bug bsc#1076696 is the same effect).
-    UdevVerdict mem = eval(KVM.toBuilder().virt("none").build(), MEMORY, "rhel7.6/40-redhat.rules");
+    UdevVerdict mem = eval(KVM.toBuilder().virt("none").build(), MEMORY, "rhel7.7/40-redhat.rules");
     assertThat(mem.onlineValue()).isEqualTo("online");
     assertThat(mem.explanations()).anySatisfy(e -> assertThat(e.message()).contains("exits with failure"));
+  }
+
+  @Test
+  void rhel76_oneLineGuard_cpuEventFallsThroughButOnlinesNothing_memoryOnlined() {
+    UdevVerdict mem = eval(MEMORY, "rhel7.6/40-redhat.rules");
+    assertThat(mem.status()).isEqualTo(Status.ONLINES);
+    assertThat(mem.evidence().get(0).location()).isEqualTo("40-redhat.rules:10");
+    UdevVerdict cpu = eval(CPU, "rhel7.6/40-redhat.rules");
+    assertThat(cpu.status()).isEqualTo(Status.DOES_NOT_ONLINE);
+    // a memory "online" event is not jumped over either (SUBSYSTEM!="memory" is false)
+    UdevVerdict memAgain = eval(KVM.toBuilder().virt("none").build(), MEMORY, "rhel7.6/40-redhat.rules");
+    assertThat(memAgain.explanations()).anySatisfy(e -> assertThat(e.toString()).startsWith(
+        "40-redhat.rules:5: does not jump: SUBSYSTEM!=\"memory\" is false"));
   }
 
   @Test
