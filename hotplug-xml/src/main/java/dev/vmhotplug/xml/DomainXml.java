@@ -69,6 +69,11 @@ public final class DomainXml {
         Objects.requireNonNull(xml, "xml");
         Document doc = SecureXml.parseKeepingOrder(xml);
         Element root = doc.getDocumentElement();
+        if ("domain".equals(root.getLocalName()) && root.getNamespaceURI() != null) {
+            throw new DomainXmlException(Reason.MISSING_ELEMENT,
+                    "the root <domain> is in namespace '" + root.getNamespaceURI() + "'; libvirt domain XML has no"
+                            + " namespace on <domain>, remove the xmlns declaration");
+        }
         if (!Dom.is(root, "domain")) {
             throw new DomainXmlException(Reason.MISSING_ELEMENT,
                     "the root element is <" + root.getNodeName() + ">, not <domain>; pass a libvirt domain definition"
@@ -278,9 +283,12 @@ public final class DomainXml {
     }
 
     /**
-     * Sets {@code <vcpu>}: patches the existing element in place (its other attributes are kept), or
-     * inserts a new one after {@code <memoryBacking>}/{@code <currentMemory>}/{@code <memory>}, where
-     * libvirt writes it.
+     * Sets {@code <vcpu>}: patches the existing element in place, or inserts a new one after
+     * {@code <memoryBacking>}/{@code <currentMemory>}/{@code <memory>}, where libvirt writes it. The
+     * modelled attributes ({@code placement}, {@code cpuset}, {@code current}) and the text become
+     * exactly what {@code vcpu} says (absent means removed: start from {@code vcpu().get().toBuilder()}
+     * to change one thing); other attributes are kept, or taken from {@code vcpu} when it was read
+     * from a document.
      *
      * @param vcpu the new value
      */

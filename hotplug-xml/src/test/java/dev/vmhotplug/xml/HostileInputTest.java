@@ -111,6 +111,13 @@ class HostileInputTest {
     }
 
     @Test
+    void namespacedDomainRoot_refusedWithFix() {
+        DomainXmlException e = refused("<domain xmlns='urn:x' type='kvm'/>");
+        assertThat(e.reason()).isEqualTo(Reason.MISSING_ELEMENT);
+        assertThat(e).hasMessageContaining("namespace 'urn:x'").hasMessageContaining("remove the xmlns");
+    }
+
+    @Test
     void domainWithoutVcpu_parsesAndVcpuIsEmpty() {
         DomainXml d = DomainXml.parse("<domain type='kvm'><name>x</name><memory>1024</memory></domain>");
         assertThat(d.vcpu()).isEmpty();
