@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * and a count within the config maximum. A refusal changes nothing. With both scopes the live
  * change is made first, then the config change; if the second fails after the first succeeded, a
  * {@link PartialApplyException} carries both states.
+ *
+ * <p>Only the sides in scope are read: a live change reads the live XML (before, and until the
+ * count shows), not the persistent definition; its result's tables hold the live rows only.
  */
 public final class VcpuChange {
   private static final Logger LOG = LoggerFactory.getLogger(VcpuChange.class);
@@ -150,8 +153,9 @@ public final class VcpuChange {
     if (LOG.isDebugEnabled()) {
       LOG.debug("domain={} op=setVcpus target={} scope={} verify={}", name, target, s, verification.kind());
     }
-    boolean active = gw.isActive(ref);
-    boolean persistent = gw.isPersistent(ref);
+    // only the sides in scope are read: a live change costs what a careful hand-written one does
+    boolean active = s.includesLive() && gw.isActive(ref);
+    boolean persistent = s.includesConfig() && gw.isPersistent(ref);
     if (s.includesLive() && !active) {
       throw new PreconditionException(Refusal.NOT_RUNNING, "domain '" + name + "' is not running: a live vCPU"
           + " change needs a running domain. Start it first (virsh start " + name + "), or change only the"

@@ -57,15 +57,18 @@ public final class VcpuResult {
     return verification;
   }
 
-  /** The counts read before any change. */
+  /**
+   * The counts read before any change, for the sides in scope only: a {@link Scope#LIVE} change
+   * does not read the persistent definition, so its config rows are absent here (use
+   * {@link DomainHandle#vcpuCount()} for the whole table).
+   */
   public VcpuCount before() {
     return before;
   }
 
   /**
-   * The counts after the change: as the verification read them for the sides in scope, as read
-   * before for a side outside the scope (not touched); with {@link Verification#NONE} the counts
-   * expected, not read back.
+   * The counts after the change, for the sides in scope only (as {@link #before()}): as the
+   * verification read them; with {@link Verification#NONE} the counts expected, not read back.
    */
   public VcpuCount after() {
     return after;

@@ -69,7 +69,7 @@ final class SetvcpusCommand implements Callable<Integer> {
       for (String w : r.warnings()) {
         err.println("warning: " + w);
       }
-      out.println(r.after());
+      out.println(d.vcpuCount()); // the whole table, both sides, read afresh
       return HotplugCli.OK;
     });
   }
