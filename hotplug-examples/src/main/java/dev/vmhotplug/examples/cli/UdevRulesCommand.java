@@ -86,6 +86,11 @@ final class UdevRulesCommand implements Callable<Integer> {
   @Option(names = "--sys-vendor", paramLabel = "VENDOR", description = "DMI sys_vendor (default QEMU)")
   String sysVendor;
 
+  @Option(names = "--auto-online-blocks", paramLabel = "POLICY",
+      description = "the guest kernel's /sys/devices/system/memory/auto_online_blocks (default offline,"
+          + " the upstream default; RHEL 8's rule leaves memory to this policy)")
+  String autoOnlineBlocks;
+
   @Override
   public Integer call() {
     CommandLine cl = spec.commandLine();
@@ -155,6 +160,9 @@ final class UdevRulesCommand implements Callable<Integer> {
     }
     if (sysVendor != null) {
       b.sysVendor(sysVendor);
+    }
+    if (autoOnlineBlocks != null) {
+      b.autoOnlineBlocks(autoOnlineBlocks);
     }
     return b.build();
   }

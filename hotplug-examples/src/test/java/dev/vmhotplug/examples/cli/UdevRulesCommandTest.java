@@ -173,4 +173,16 @@ class UdevRulesCommandTest {
     assertThat(err.toString()).contains("no grep hit found");
     assertThat(Files.readString(junk)).isEqualTo("hello\n");
   }
+
+  @Test
+  void rhel8Root_memoryLeftToKernelPolicy_exit3_butExit0WhenKernelAutoOnlines() throws IOException {
+    write("/etc/os-release", "ID=\"rocky\"\nVERSION_ID=\"8.10\"\n");
+    write("/usr/lib/udev/rules.d/40-redhat.rules", "SUBSYSTEM==\"cpu\", ACTION==\"add\", TEST==\"online\", ATTR{online}==\"0\", ATTR{online}=\"1\"\n"
+        + REDHAT9.substring(REDHAT9.indexOf("# Memory")).replace("ENV{.state}=\"online\"",
+            "ATTRS{auto_online_blocks}==\"offline\", GOTO=\"memory_hotplug_end\"\n\nENV{.state}=\"online\""));
+    assertThat(run("udev-rules", "--root", tmp.toString())).isEqualTo(HotplugCli.NEEDS_ACTION);
+    assertThat(out.toString()).contains("CPU: covered").contains("memory: NEEDS A RULE")
+        .contains("auto_online_blocks is offline here").contains("--- 81-mem-hotplug.rules");
+    assertThat(run("udev-rules", "--root", tmp.toString(), "--auto-online-blocks", "online")).isEqualTo(HotplugCli.OK);
+  }
 }

@@ -118,4 +118,17 @@ class AdviceTest {
     assertThat(after.resources().get(1).evidence()).hasValueSatisfying(e ->
         assertThat(e.location()).startsWith("81-mem-hotplug.rules:"));
   }
+
+  @Test
+  void rhel9Root_afterInstallingTheMovableRule_onlinesMovable() {
+    GuestRoots.rhel9(root);
+    AdviceOptions movable = AdviceOptions.defaults().withMovableMemory(true);
+    for (RuleFile f : Advice.forRoot(GuestRoot.open(root), movable).rules()) {
+      GuestRoots.write(root, "/etc/udev/rules.d/" + f.fileName(), f.content());
+    }
+    Advice after = Advice.forRoot(GuestRoot.open(root), movable);
+    assertThat(after.covered()).isTrue();
+    assertThat(after.detected().get(dev.vmhotplug.guest.udev.HotplugResource.MEMORY).onlineValue())
+        .isEqualTo("online_movable");
+  }
 }
