@@ -450,7 +450,6 @@ public final class MemoryChange {
     long blockBytes = baseline.blockSizeBytes().orElse(blockSize.orElse(domain.client().memoryBlockSize()).bytes());
     long changedBlocks = plan.total().bytes() / blockBytes;
     int baseOnline = online(baseline);
-    int baseTotal = baseline.memoryBlockStates().map(Map::size).orElse(0);
     GuestExpectation.Builder e = GuestExpectation.builder();
     plan.liveMemoryAfter().ifPresent(m -> e.memoryKiB(m.toKiB()));
     if (add) {
@@ -461,14 +460,9 @@ public final class MemoryChange {
     Poller poller = domain.client().poller(timeout);
     // done when the blocks show the change and hotplug-guest's check does not see memory missing
     // (MemTotal can lag behind the block states by a moment)
-    Poller.Outcome<GuestFacts> o = poller.await(() -> probe.facts(domain), f -> {
-      if (f.memoryBlockStates().isEmpty()) {
-        return false;
-      }
-      boolean blocks = add ? online(f) - baseOnline >= changedBlocks && offline(f) == 0
-          : baseTotal - f.memoryBlockStates().get().size() >= changedBlocks;
-      return blocks && GuestCheck.check(f, expectation).status() != GuestVerdict.Status.NOT_ONLINE;
-    }, "the guest of " + domain.name() + " to " + (add ? "online" : "release") + " the memory");
+    Poller.Outcome<GuestFacts> o = poller.await(() -> probe.facts(domain),
+        f -> guestShows(add, baseline, f, changedBlocks, expectation),
+        "the guest of " + domain.name() + " to " + (add ? "online" : "release") + " the memory");
     GuestVerdict verdict = GuestCheck.check(o.last(), expectation);
     if (!o.satisfied()) {
       String expected = add ? changedBlocks + " more memory block(s) online" : changedBlocks + " memory block(s) fewer";
@@ -481,6 +475,22 @@ public final class MemoryChange {
           expected, observed, o.attempts(), o.elapsed(), null);
     }
     return new GuestOutcome(verdict, o.attempts());
+  }
+
+  /**
+   * Whether the guest shows the change: after an add, {@code changedBlocks} more blocks online than
+   * at the baseline and none offline; after a remove, that many blocks fewer; and in both cases
+   * hotplug-guest's check does not find memory missing (MemTotal can lag behind the block states).
+   */
+  static boolean guestShows(boolean add, GuestFacts baseline, GuestFacts now, long changedBlocks,
+      GuestExpectation expectation) {
+    if (now.memoryBlockStates().isEmpty()) {
+      return false;
+    }
+    boolean blocks = add ? online(now) - online(baseline) >= changedBlocks && offline(now) == 0
+        : baseline.memoryBlockStates().map(Map::size).orElse(0) - now.memoryBlockStates().get().size()
+            >= changedBlocks;
+    return blocks && GuestCheck.check(now, expectation).status() != GuestVerdict.Status.NOT_ONLINE;
   }
 
   private static int online(GuestFacts f) {
