@@ -181,7 +181,7 @@ public final class XmlWriter {
                 case '<': sb.append("&lt;"); break;
                 case '>': sb.append("&gt;"); break;
                 case '\'': sb.append(quote == '\'' ? "&apos;" : "'"); break;
-                case '"': sb.append(quote == '"' ? "&quot;" : "\""); break;
+                case '"': sb.append("&quot;"); break;
                 case '\n': sb.append("&#10;"); break;
                 case '\r': sb.append("&#13;"); break;
                 case '\t': sb.append("&#9;"); break;
