@@ -80,7 +80,7 @@ public final class ReleaseFiles {
           Optional<Distro> precise = fromRedhatRelease(files.get("/etc/centos-release"), "/etc/centos-release")
               .or(() -> fromRedhatRelease(files.get("/etc/redhat-release"), "/etc/redhat-release"));
           if (precise.isPresent() && precise.get().versionId().startsWith(version + ".")
-              && precise.get().id().equals(kv.get("ID").toLowerCase())) {
+              && precise.get().id().equals(kv.get("ID").toLowerCase(java.util.Locale.ROOT))) {
             version = precise.get().versionId();
           }
           return new Distro(kv.get("ID"), version, kv.getOrDefault("PRETTY_NAME", kv.get("NAME")), like, p);
@@ -118,7 +118,7 @@ public final class ReleaseFiles {
     if (!m.find()) {
       return Optional.empty();
     }
-    String name = m.group(1).toLowerCase();
+    String name = m.group(1).toLowerCase(java.util.Locale.ROOT);
     String id;
     if (name.startsWith("centos")) {
       id = "centos";

@@ -291,4 +291,25 @@ class UdevEvaluatorTest {
     assertThat(cpu.status()).isEqualTo(Status.DOES_NOT_ONLINE);
     assertThat(cpu.summary()).isEqualTo("CPU: NOT onlined: no rule writes online on a hot-add event on this machine");
   }
+
+  @Test
+  void kernelDriverTestModeAndGlobAlternatives_evaluated() {
+    UdevRuleFile f = UdevRulesParser.parse("60-g.rules", "60-g.rules",
+        "KERNEL==\"memory*|cpu[1-9]*\", DRIVER==\"processor\", TEST{0200}==\"online\", SUBSYSTEMS==\"cpu\","
+            + " KERNELS==\"cpu\", ATTR{online}=\"1\"\n"
+            + "KERNEL==\"memory[!a-z]*\", DRIVER==\"\", ENV{SUBSYSTEM}==\"memory\", ATTR{state}=\"online_kernel\"\n");
+    UdevVerdict cpu = UdevEvaluator.evaluate(List.of(f), KVM, CPU);
+    assertThat(cpu.status()).isEqualTo(Status.ONLINES);
+    assertThat(cpu.evidence().get(0).location()).isEqualTo("60-g.rules:1");
+    UdevVerdict mem = UdevEvaluator.evaluate(List.of(f), KVM, MEMORY);
+    assertThat(mem.onlineValue()).isEqualTo("online_kernel");
+    UdevVerdict cpu0 = UdevEvaluator.evaluate(List.of(f), KVM.toBuilder().cpuNumber(10).build(), CPU);
+    assertThat(cpu0.status()).isEqualTo(Status.ONLINES);
+    UdevRuleFile g = UdevRulesParser.parse("61-g.rules", "61-g.rules",
+        "KERNEL==\"cpu[3-9]\", ATTR{online}=\"1\"\n");
+    UdevVerdict cpu2 = UdevEvaluator.evaluate(List.of(g), KVM, CPU);
+    assertThat(cpu2.status()).isEqualTo(Status.DOES_NOT_ONLINE);
+    assertThat(cpu2.explanations().get(0).message()).isEqualTo(
+        "does not apply: KERNEL==\"cpu[3-9]\" is false: the device is \"cpu2\"");
+  }
 }
