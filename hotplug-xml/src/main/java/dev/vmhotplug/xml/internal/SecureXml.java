@@ -75,32 +75,6 @@ public final class SecureXml {
         }
     }
 
-    /**
-     * Parses XML text into a DOM document.
-     *
-     * @param xml the text
-     * @return the document
-     * @throws DomainXmlException HOSTILE for a DOCTYPE or entity, MALFORMED for anything not well-formed
-     */
-    public static Document parse(String xml) {
-        DocumentBuilder b = BUILDER.get();
-        try {
-            b.setErrorHandler(THROWING);
-            b.setEntityResolver(REFUSING);
-            return b.parse(new InputSource(new StringReader(xml)));
-        } catch (SAXParseException e) {
-            throw translate(e);
-        } catch (SAXException e) {
-            throw new DomainXmlException(Reason.HOSTILE,
-                    "domain XML was refused: " + e.getMessage()
-                            + "; domain XML must not contain a DOCTYPE or external references", e);
-        } catch (IOException e) {
-            throw new DomainXmlException(Reason.MALFORMED, "domain XML could not be read: " + e.getMessage(), e);
-        } finally {
-            b.reset();
-        }
-    }
-
     /** Deepest element nesting accepted; libvirt's domain XML nests fewer than 15 levels. */
     public static final int MAX_DEPTH = 256;
 
