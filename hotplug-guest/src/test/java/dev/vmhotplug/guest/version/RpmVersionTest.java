@@ -58,8 +58,30 @@ class RpmVersionTest {
   }
 
   @Test
-  void compare_oneSideWithoutRelease_comparesVersionsOnly() {
-    assertThat(RpmVersion.parse("219").compareTo(RpmVersion.parse("219-19.el7"))).isZero();
+  void compare_oneSideWithoutRelease_missingReleaseIsOlderAsInRpm() {
+    assertThat(RpmVersion.parse("219").compareTo(RpmVersion.parse("219-19.el7"))).isNegative();
+  }
+
+  /** 1,482 ordered pairs whose order rpm 4.18 itself computed (see the file header). */
+  @Test
+  void compare_pairsComputedByRpm_agreeWithRpm() throws IOException {
+    List<String> wrong = new ArrayList<>();
+    int n = 0;
+    try (InputStream in = getClass().getResourceAsStream("rpm-vercmp-pairs.txt")) {
+      for (String l : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+        if (l.isBlank() || l.startsWith("#")) {
+          continue;
+        }
+        String[] p = l.split(" ");
+        int got = Integer.signum(RpmVersion.parse(p[0]).compareTo(RpmVersion.parse(p[1])));
+        n++;
+        if (got != Integer.parseInt(p[2])) {
+          wrong.add(l + " but got " + got);
+        }
+      }
+    }
+    assertThat(n).isEqualTo(1482);
+    assertThat(wrong).isEmpty();
   }
 
   @Test
