@@ -531,10 +531,14 @@ public final class DomainXml {
         return null;
     }
 
-    private static Element nextElementSibling(Element e) {
+    /**
+     * The first node after {@code e} that is not whitespace text (an element, a comment, a PI, text):
+     * a new element goes right after its anchor, before a comment that belongs to the next element.
+     */
+    private static Node nextElementSibling(Element e) {
         for (Node c = e.getNextSibling(); c != null; c = c.getNextSibling()) {
-            if (c.getNodeType() == Node.ELEMENT_NODE) {
-                return (Element) c;
+            if (c.getNodeType() != Node.TEXT_NODE || !c.getNodeValue().isBlank()) {
+                return c;
             }
         }
         return null;

@@ -77,4 +77,14 @@ class WriterFidelityTest {
                 + "    <memory model='dimm'>\n      <target>\n        <size unit='MiB'>128</size>\n"
                 + "        <node>0</node>\n      </target>\n    </memory>\n  </devices>\n</domain>\n");
     }
+
+    @Test
+    void newElement_goesRightAfterItsAnchor_beforeACommentOfTheNextElement() {
+        String xml = "<domain type='kvm'>\n  <memory unit='KiB'>1048576</memory>\n  <!-- two vCPUs -->\n"
+                + "  <vcpu>2</vcpu>\n</domain>\n";
+        DomainXml d = DomainXml.parse(xml);
+        d.setCurrentMemory(MemorySize.ofGiB(1));
+        assertThat(d.toXml()).isEqualTo("<domain type='kvm'>\n  <memory unit='KiB'>1048576</memory>\n"
+                + "  <currentMemory unit='KiB'>1048576</currentMemory>\n  <!-- two vCPUs -->\n  <vcpu>2</vcpu>\n</domain>\n");
+    }
 }
