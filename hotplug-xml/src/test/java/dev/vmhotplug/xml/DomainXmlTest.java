@@ -530,4 +530,23 @@ class DomainXmlTest {
         assertThat(XmlStructure.outside(XmlStructure.diffPaths(FULL, out), "/domain[1]/vcpu[1]",
                 "/domain[1]/maxMemory[1]", "/domain[1]/devices[1]/memory[5]")).isEmpty();
     }
+
+    @Test
+    void partsReadEarlier_doNotChangeWhenTheDocumentChanges() {
+        DomainXml d = DomainXml.parse(FULL);
+        Vcpu v = d.vcpu().orElseThrow();
+        NumaCell c0 = d.numaCells().get(0);
+        MemoryDevice dimm = d.memoryDevices().get(0);
+        String dimmXml = dimm.toXml();
+        d.setVcpu(Vcpu.builder().maximum(1).build());
+        d.setNumaCells(List.of());
+        d.removeMemoryDevice(0);
+        assertThat(v.maximum()).isEqualTo(4);
+        assertThat(v.otherAttributes()).containsEntry("future", "x");
+        assertThat(c0.hasChildren()).isTrue();
+        assertThat(c0.otherAttributes()).containsEntry("future", "y");
+        assertThat(dimm.toXml()).isEqualTo(dimmXml);
+        d.setVcpu(v);
+        assertThat(d.vcpu()).contains(v);
+    }
 }
