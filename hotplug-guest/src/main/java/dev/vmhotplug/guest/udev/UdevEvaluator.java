@@ -102,7 +102,9 @@ public final class UdevEvaluator {
         kernel = "memory" + env.memoryBlock();
         devpath = "/devices/system/memory/" + kernel;
         driver = "";
-        attrs.put("state", "offline");
+        // a kernel that auto-onlines (auto_online_blocks=online*) has onlined the block before
+        // udev sees the add event
+        attrs.put("state", kernelOnlines() ? "online" : "offline");
         attrs.put("online", "0");
         attrs.put("phys_index", String.format("%08x", env.memoryBlock()));
         absent.addAll(Set.of("configure", "crash_notes", "topology"));
@@ -126,6 +128,11 @@ public final class UdevEvaluator {
           }
         }
       }
+    }
+
+    boolean kernelOnlines() {
+      return res == HotplugResource.MEMORY
+          && env.autoOnlineBlocks().map(v -> v.startsWith("online")).orElse(false);
     }
 
     UdevVerdict verdict() {
@@ -587,6 +594,9 @@ public final class UdevEvaluator {
           return new PathResult(Outcome.ONLINE, v, st.write.rule, "", st);
         }
       }
+      if (kernelOnlines() && (st.write == null || "online".equals(st.attrs.get("state")))) {
+        return new PathResult(Outcome.ONLINE, env.autoOnlineBlocks().get(), null, "", st);
+      }
       Pattern p = res == HotplugResource.CPU ? RUN_CPU_ONLINE : RUN_MEM_ONLINE;
       for (RunEntry e : st.run) {
         Matcher m = p.matcher(e.cmd);
@@ -673,7 +683,10 @@ public final class UdevEvaluator {
         reasons.addAll(hidden);
       }
       List<RuleExplanation> evidence = new ArrayList<>();
-      if (ev != null) {
+      if (ev != null && ev.rule == null) {
+        evidence.add(new RuleExplanation("kernel (auto_online_blocks=" + ev.value + ")", "",
+            "the kernel onlines hot-added memory itself before udev sees it"));
+      } else if (ev != null) {
         evidence.add(new RuleExplanation(ev.rule.location(), ev.rule.text(),
             status == UdevVerdict.Status.ONLINES
                 ? "sets " + res.attribute() + "=" + ev.value + " on the add event"

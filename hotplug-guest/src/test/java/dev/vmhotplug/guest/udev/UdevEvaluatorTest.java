@@ -97,10 +97,16 @@ class UdevEvaluatorTest {
   }
 
   @Test
-  void rhel8_kernelAutoOnlines_ruleStillRunsAndOnlines() {
-    UdevVerdict mem = eval(KVM.toBuilder().autoOnlineBlocks("online").build(), MEMORY, "rhel8/40-redhat.rules");
-    assertThat(mem.status()).isEqualTo(Status.ONLINES);
-    assertThat(mem.evidence().get(0).location()).isEqualTo("40-redhat.rules:17");
+  void kernelAutoOnlines_memoryOnlineBeforeUdev_evidenceIsTheKernel() {
+    UdevEnvironment auto = KVM.toBuilder().autoOnlineBlocks("online").build();
+    for (String f : List.of("rhel8/40-redhat.rules", "ubuntu/40-vm-hotadd.rules")) {
+      UdevVerdict mem = eval(auto, MEMORY, f);
+      assertThat(mem.status()).as(f).isEqualTo(Status.ONLINES);
+      assertThat(mem.summary()).as(f).isEqualTo("memory: onlined (state=online) by kernel (auto_online_blocks=online)");
+    }
+    // with no rules at all the kernel policy alone decides
+    assertThat(UdevEvaluator.evaluate(List.of(), auto, MEMORY).status()).isEqualTo(Status.ONLINES);
+    assertThat(UdevEvaluator.evaluate(List.of(), auto, CPU).status()).isEqualTo(Status.DOES_NOT_ONLINE);
   }
 
   @Test
