@@ -153,8 +153,11 @@ public final class VcpuChange {
     if (LOG.isDebugEnabled()) {
       LOG.debug("domain={} op=setVcpus target={} scope={} verify={}", name, target, s, verification.kind());
     }
-    // only the sides in scope are read: a live change costs what a careful hand-written one does
-    boolean active = s.includesLive() && gw.isActive(ref);
+    // only the sides in scope are read: a live change costs what a careful hand-written one does.
+    // The live XML of a running domain carries its id (<domain id='N'>), a shut-off one's does not:
+    // that answers isActive without another libvirt round trip.
+    String liveXml = s.includesLive() ? gw.xml(ref, false) : null;
+    boolean active = liveXml != null && VcpuXml.hasDomainId(liveXml);
     boolean persistent = s.includesConfig() && gw.isPersistent(ref);
     if (s.includesLive() && !active) {
       throw new PreconditionException(Refusal.NOT_RUNNING, "domain '" + name + "' is not running: a live vCPU"
@@ -166,7 +169,16 @@ public final class VcpuChange {
           + " persistent definition): a config change has nothing to change. Use .live() only, or make it"
           + " persistent first (virsh dumpxml " + name + " > " + name + ".xml; virsh define " + name + ".xml)");
     }
-    VcpuCount before = domain.readVcpuCount(active, persistent);
+    VcpuCount.Builder read = VcpuCount.builder();
+    if (persistent) {
+      int[] c = VcpuXml.read(gw.xml(ref, true));
+      read.config(c[0], c[1]);
+    }
+    if (active) {
+      int[] l = VcpuXml.read(liveXml);
+      read.live(l[0], l[1]);
+    }
+    VcpuCount before = read.build();
     if (s.includesLive() && target > before.maximumLive().getAsInt()) {
       int max = before.maximumLive().getAsInt();
       throw new PreconditionException(Refusal.ABOVE_MAXIMUM, "asked for " + target + " vCPUs live but domain '"

@@ -66,6 +66,28 @@ class VcpuChangeTest {
   }
 
   @Test
+  void setLive_makesTheCarefulHandWrittenCallsAndNoMore() {
+    List<String> ops = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CallInterceptor record = new CallInterceptor() {
+      @Override
+      public <T> T intercept(String op, String domain, Supplier<T> call) {
+        ops.add(op);
+        return call.get();
+      }
+    };
+    try (HotplugClient client = client(record)) {
+      DomainHandle web = client.domain("web");
+      ops.clear();
+      web.vcpus().set(4).live().apply();
+      assertThat(ops).containsExactly("xml(live)", "setVcpus(LIVE)", "xml(live)");
+      ops.clear();
+      web.vcpus().set(5).live().config().apply();
+      assertThat(ops).containsExactly("xml(live)", "isPersistent", "xml(inactive)", "setVcpus(LIVE)", "xml(live)",
+          "setVcpus(CONFIG)", "xml(inactive)");
+    }
+  }
+
+  @Test
   void set_noScope_isLiveLikeVirsh() {
     try (HotplugClient client = client()) {
       VcpuResult r = client.domain("web").vcpus().set(3).apply();

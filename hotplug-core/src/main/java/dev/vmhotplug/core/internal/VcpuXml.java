@@ -73,6 +73,39 @@ public final class VcpuXml {
         + " check the connection and libvirt version");
   }
 
+  /**
+   * Whether the root element has an {@code id} attribute: libvirt writes it in the live XML of a
+   * running (or paused) domain only, so this tells a running domain from a shut-off one without
+   * another call.
+   *
+   * @param xml a domain XML as libvirt returns it
+   * @return true if {@code <domain ... id='N'>}
+   * @throws HotplugException if there is no root element
+   */
+  public static boolean hasDomainId(String xml) {
+    int i = xml.indexOf('<');
+    while (i >= 0 && i < xml.length() - 1) {
+      char c = xml.charAt(i + 1);
+      if (c == '?') {
+        i = after(xml, "?>", i + 2);
+      } else if (c == '!') {
+        if (!xml.startsWith("<!--", i)) {
+          throw new HotplugException("domain XML contains a DOCTYPE or declaration, which libvirt never writes:"
+              + " refusing to read it");
+        }
+        i = after(xml, "-->", i + 4);
+      } else {
+        int nameEnd = i + 1;
+        while (nameEnd < xml.length() && !isEnd(xml.charAt(nameEnd))) {
+          nameEnd++;
+        }
+        return attribute(xml, nameEnd, tagEnd(xml, nameEnd), "id") != null;
+      }
+      i = xml.indexOf('<', i);
+    }
+    throw truncated();
+  }
+
   private static boolean isEnd(char c) {
     return c == ' ' || c == '>' || c == '/' || c == '\t' || c == '\n' || c == '\r';
   }

@@ -43,6 +43,14 @@ class VcpuXmlTest {
   }
 
   @Test
+  void hasDomainId_runningAndShutOff_tellsThemApart() {
+    assertThat(VcpuXml.hasDomainId("<?xml version='1.0'?><!-- c --><domain type='kvm' id='7'><vcpu>1</vcpu></domain>"))
+        .isTrue();
+    assertThat(VcpuXml.hasDomainId("<domain type='kvm'><name>id</name><uuid>x</uuid></domain>")).isFalse();
+    assertThat(VcpuXml.hasDomainId("<domain type=\"kvm\" xmlns:q='id'>\n</domain>")).isFalse();
+  }
+
+  @Test
   void read_truncated_saysSo() {
     assertThatThrownBy(() -> VcpuXml.read("<domain><vcpu current='2")).isInstanceOf(HotplugException.class)
         .hasMessageContaining("truncated");
