@@ -33,8 +33,8 @@ public final class RemoveMemory {
       return Optional.of(result);
     } catch (GuestRefusedException e) {
       out.println("The guest kept its memory: " + e.getMessage());
-      out.println("Nothing was forced. Memory onlined 'online' stays in use; to make future DIMMs removable,"
-          + " install this rule in the guest (" + RuleGenerator.RULES_DIR + ") and reboot it:");
+      out.println("Nothing was forced: the DIMM stays attached. To make DIMMs added from now on removable,"
+          + " install this rule in the guest's " + RuleGenerator.RULES_DIR + ":");
       RuleGenerator.generate(RuleOptions.builder().cpu(false).movableMemory(true).build())
           .forEach(f -> out.print(f.fileName() + ":\n" + f.content()));
       return Optional.empty();

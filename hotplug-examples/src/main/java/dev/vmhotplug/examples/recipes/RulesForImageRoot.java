@@ -26,8 +26,7 @@ public final class RulesForImageRoot {
   public static Advice run(Path root, boolean write, PrintStream out) throws IOException {
     Advice advice = Advice.forRoot(GuestRoot.open(root), AdviceOptions.defaults());
     out.println("distro: " + advice.distro());
-    advice.resources().forEach(r -> out.println(r.resource() + ": " + (r.needsRule() ? "NEEDS A RULE" : "covered")
-        + " (" + r.reason() + ")"));
+    advice.resources().forEach(r -> out.println((r.needsRule() ? "NEEDS A RULE  " : "covered       ") + r.reason()));
     if (advice.covered() || !write) {
       out.println(advice.covered() ? "nothing to install" : "run with --write to install " + advice.rules().size() + " rule file(s)");
       return advice;

@@ -54,7 +54,7 @@ class RecipeRulesForImageRootTest {
         .contains("ATTR{state}=\"online\"");
     assertThat(out.text())
         .contains("debian")
-        .contains("CPU: NEEDS A RULE").contains("MEMORY: NEEDS A RULE")
+        .contains("NEEDS A RULE  CPU: NOT onlined").contains("NEEDS A RULE  memory: NOT onlined")
         .contains("wrote /etc/udev/rules.d/80-cpu-hotplug.rules")
         .contains("now: ").contains("80-cpu-hotplug.rules:");
   }
@@ -79,8 +79,8 @@ class RecipeRulesForImageRootTest {
     String first = RecipeNodes.captureMain(() -> RulesForImageRoot.main(new String[] {root.toString(), "--write"}));
     String second = RecipeNodes.captureMain(() -> RulesForImageRoot.main(new String[] {root.toString(), "--write"}));
 
-    assertThat(first).contains("ubuntu").contains("CPU: NEEDS A RULE").contains("wrote /etc/udev/rules.d/");
-    assertThat(second).contains("CPU: covered").contains("MEMORY: covered").contains("nothing to install")
+    assertThat(first).contains("ubuntu").contains("NEEDS A RULE  CPU:").contains("wrote /etc/udev/rules.d/");
+    assertThat(second).contains("covered       CPU: onlined").contains("covered       memory: onlined").contains("nothing to install")
         .doesNotContain("wrote");
   }
 
