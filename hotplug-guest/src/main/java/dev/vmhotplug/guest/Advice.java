@@ -65,22 +65,31 @@ public final class Advice {
    * Advice from a guest's real files: its rules are evaluated, the knowledge table only adds notes.
    *
    * @param root the guest root
-   * @param options systemd version (overrides what the root says), movable memory, machine
+   * @param given systemd version (overrides what the root says), movable memory, machine
    * @return the advice
    * @throws IllegalArgumentException when the given systemd version is not a version
    */
-  public static Advice forRoot(GuestRoot root, AdviceOptions options) {
+  public static Advice forRoot(GuestRoot root, AdviceOptions given) {
     Objects.requireNonNull(root, "root");
-    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(given, "options");
+    AdviceOptions options = given;
     Distro distro = root.distro();
     Optional<String> systemd = options.systemdVersion()
         .or(() -> root.dpkgVersion("systemd"))
         .or(() -> root.dpkgVersion("udev"));
     List<String> notes = new ArrayList<>();
     systemd.ifPresent(v -> notes.add("systemd/udev version: " + v
-        + (options.systemdVersion().isPresent() ? " (given)" : " (from /var/lib/dpkg/status)")));
+        + (given.systemdVersion().isPresent() ? " (given)" : " (from /var/lib/dpkg/status)")));
     DistroKnowledge.Answer answer = DistroKnowledge.lookup(distro,
         distro.family() == Distro.Family.RHEL ? options.systemdVersion() : Optional.empty());
+    if (options.kernelPolicyFromImage()) {
+      Optional<String[]> policy = root.kernelMemoryPolicy();
+      if (policy.isPresent()) {
+        options = options.withEnvironment(
+            options.environment().toBuilder().autoOnlineBlocks(policy.get()[0]).build(), false);
+        notes.add("kernel policy for hot-added memory: " + policy.get()[0] + " (from " + policy.get()[1] + ")");
+      }
+    }
     List<UdevRuleFile> files = root.udevRules();
     notes.add("read " + files.size() + " rules file(s) from " + String.join(", ", GuestRoot.RULES_DIRS)
         + " under " + root.root());

@@ -12,8 +12,12 @@ import java.util.Optional;
  *     {@code 219-19.el7_2.9}; empty when unknown
  * @param movableMemory whether the user wants {@code online_movable} memory
  * @param environment the machine the rules run on (default: x86_64 KVM guest)
+ * @param kernelPolicyFromImage whether {@link Advice#forRoot} replaces the environment's
+ *     {@code auto_online_blocks} with what the image's kernel configuration or command line says
+ *     (default true; false when the caller set it on purpose)
  */
-public record AdviceOptions(Optional<String> systemdVersion, boolean movableMemory, UdevEnvironment environment) {
+public record AdviceOptions(
+    Optional<String> systemdVersion, boolean movableMemory, UdevEnvironment environment, boolean kernelPolicyFromImage) {
 
   /** Validates. */
   public AdviceOptions {
@@ -21,18 +25,35 @@ public record AdviceOptions(Optional<String> systemdVersion, boolean movableMemo
     Objects.requireNonNull(environment, "environment");
   }
 
-  /** No systemd version, {@code online} memory, x86_64 KVM guest. */
+  /**
+   * Options that take the kernel policy from the image when it says one.
+   *
+   * @param systemdVersion installed systemd version, empty when unknown
+   * @param movableMemory whether memory should be online_movable
+   * @param environment the machine
+   */
+  public AdviceOptions(Optional<String> systemdVersion, boolean movableMemory, UdevEnvironment environment) {
+    this(systemdVersion, movableMemory, environment, true);
+  }
+
+  /** No systemd version, {@code online} memory, x86_64 KVM guest, kernel policy from the image. */
   public static AdviceOptions defaults() {
-    return new AdviceOptions(Optional.empty(), false, UdevEnvironment.kvmGuest());
+    return new AdviceOptions(Optional.empty(), false, UdevEnvironment.kvmGuest(), true);
   }
 
   /** A copy with the systemd version set (null or blank = unknown). */
   public AdviceOptions withSystemdVersion(String v) {
-    return new AdviceOptions(v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip()), movableMemory, environment);
+    return new AdviceOptions(v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip()),
+        movableMemory, environment, kernelPolicyFromImage);
   }
 
   /** A copy with movable memory set. */
   public AdviceOptions withMovableMemory(boolean movable) {
-    return new AdviceOptions(systemdVersion, movable, environment);
+    return new AdviceOptions(systemdVersion, movable, environment, kernelPolicyFromImage);
+  }
+
+  /** A copy with the machine set; {@code kernelPolicyFromImage} false keeps its auto_online_blocks. */
+  public AdviceOptions withEnvironment(UdevEnvironment env, boolean kernelPolicyFromImage) {
+    return new AdviceOptions(systemdVersion, movableMemory, env, kernelPolicyFromImage);
   }
 }

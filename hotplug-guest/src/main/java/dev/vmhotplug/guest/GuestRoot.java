@@ -242,6 +242,77 @@ public final class GuestRoot {
   }
 
   /**
+   * The kernel's policy for hot-added memory as this image would boot it: the
+   * {@code memhp_default_state=} parameter in {@code /etc/kernel/cmdline} or {@code /etc/default/grub},
+   * else {@code CONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE} / {@code CONFIG_MHP_DEFAULT_ONLINE_TYPE_*} in
+   * {@code /boot/config-*}.
+   *
+   * @return {@code [value, source]}, e.g. {@code [online, /boot/config-4.18.0-553.el8_10.x86_64]};
+   *     empty when the image does not say, or its kernels disagree (a note says so)
+   */
+  public Optional<String[]> kernelMemoryPolicy() {
+    java.util.regex.Pattern param = java.util.regex.Pattern.compile("(?:^|[\\s\"'])memhp_default_state=([a-z_]+)");
+    for (String f : List.of("/etc/kernel/cmdline", "/etc/default/grub")) {
+      Optional<String> t = readText(f);
+      if (t.isPresent()) {
+        for (String line : t.get().split("\\R")) {
+          if (line.strip().startsWith("#")) {
+            continue;
+          }
+          java.util.regex.Matcher m = param.matcher(line);
+          if (m.find()) {
+            return Optional.of(new String[] {m.group(1), f + " (memhp_default_state=" + m.group(1) + ")"});
+          }
+        }
+      }
+    }
+    Optional<Path> boot = resolve("/boot");
+    if (boot.isEmpty() || !Files.isDirectory(boot.get())) {
+      return Optional.empty();
+    }
+    Map<String, String> byConfig = new TreeMap<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(boot.get(), "config-*")) {
+      for (Path p : ds) {
+        String name = "/boot/" + p.getFileName();
+        readText(name).flatMap(GuestRoot::policyFromConfig).ifPresent(v -> byConfig.put(name, v));
+      }
+    } catch (IOException e) {
+      notes.add("cannot list /boot: " + e.getMessage());
+      return Optional.empty();
+    }
+    if (byConfig.isEmpty()) {
+      return Optional.empty();
+    }
+    if (new java.util.HashSet<>(byConfig.values()).size() > 1) {
+      notes.add("the image's kernels disagree on onlining hot-added memory: " + byConfig);
+      return Optional.empty();
+    }
+    String first = byConfig.keySet().iterator().next();
+    return Optional.of(new String[] {byConfig.get(first), String.join(", ", byConfig.keySet())});
+  }
+
+  private static Optional<String> policyFromConfig(String config) {
+    for (String line : config.split("\\R")) {
+      String l = line.strip();
+      switch (l) {
+        case "CONFIG_MHP_DEFAULT_ONLINE_TYPE_OFFLINE=y":
+          return Optional.of("offline");
+        case "CONFIG_MHP_DEFAULT_ONLINE_TYPE_ONLINE_AUTO=y", "CONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE=y":
+          return Optional.of("online");
+        case "CONFIG_MHP_DEFAULT_ONLINE_TYPE_ONLINE_KERNEL=y":
+          return Optional.of("online_kernel");
+        case "CONFIG_MHP_DEFAULT_ONLINE_TYPE_ONLINE_MOVABLE=y":
+          return Optional.of("online_movable");
+        case "# CONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE is not set":
+          return Optional.of("offline");
+        default:
+          break;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
    * The udev rules udev would load, merged over the rules directories and sorted by file name.
    * A directory that exists but cannot be listed, or a rules file that cannot be read, appears as
    * {@link UdevRuleFile#unreadable(String, String, String)} so that verdicts say "cannot tell".

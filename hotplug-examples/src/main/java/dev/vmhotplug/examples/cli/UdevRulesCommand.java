@@ -87,8 +87,9 @@ final class UdevRulesCommand implements Callable<Integer> {
   String sysVendor;
 
   @Option(names = "--auto-online-blocks", paramLabel = "POLICY",
-      description = "the guest kernel's /sys/devices/system/memory/auto_online_blocks (default offline,"
-          + " the upstream default; RHEL 8's rule leaves memory to this policy)")
+      description = "the guest kernel's /sys/devices/system/memory/auto_online_blocks (default: what"
+          + " the image's /boot/config-* or memhp_default_state= says, else offline, the upstream"
+          + " default; RHEL 8's rule leaves memory to this policy)")
   String autoOnlineBlocks;
 
   @Override
@@ -117,7 +118,9 @@ final class UdevRulesCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cl, "give --root DIR (a mounted guest root) or --distro NAME"
           + " --version V, e.g. hotplug udev-rules --distro centos --version 7.0");
     }
-    AdviceOptions options = new AdviceOptions(Optional.empty(), movable, env).withSystemdVersion(systemdVersion);
+    // an explicit --auto-online-blocks wins over what the image's kernel configuration says
+    AdviceOptions options = new AdviceOptions(Optional.empty(), movable, env, autoOnlineBlocks == null)
+        .withSystemdVersion(systemdVersion);
     Advice advice;
     try {
       if (root != null) {

@@ -131,4 +131,19 @@ class AdviceTest {
     assertThat(after.detected().get(dev.vmhotplug.guest.udev.HotplugResource.MEMORY).onlineValue())
         .isEqualTo("online_movable");
   }
+
+  @Test
+  void rhel8Root_kernelConfigAutoOnlines_coveredByTheKernel() {
+    GuestRoots.rhel8(root);
+    GuestRoots.write(root, "/boot/config-4.18.0-553.el8_10.x86_64", "CONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE=y\n");
+    Advice a = Advice.forRoot(GuestRoot.open(root), AdviceOptions.defaults());
+    assertThat(a.covered()).isTrue();
+    assertThat(a.resources().get(1).reason()).isEqualTo("memory: onlined (state=online) by kernel (auto_online_blocks=online)");
+    assertThat(a.notes()).anySatisfy(n -> assertThat(n).isEqualTo(
+        "kernel policy for hot-added memory: online (from /boot/config-4.18.0-553.el8_10.x86_64)"));
+    // the caller's own setting wins when it says so
+    AdviceOptions mine = AdviceOptions.defaults().withEnvironment(
+        dev.vmhotplug.guest.udev.UdevEnvironment.kvmGuest(), false);
+    assertThat(Advice.forRoot(GuestRoot.open(root), mine).covered()).isFalse();
+  }
 }
