@@ -83,11 +83,11 @@ public final class Advice {
     DistroKnowledge.Answer answer = DistroKnowledge.lookup(distro,
         distro.family() == Distro.Family.RHEL ? options.systemdVersion() : Optional.empty());
     if (options.kernelPolicyFromImage()) {
-      Optional<String[]> policy = root.kernelMemoryPolicy();
+      Optional<GuestRoot.KernelPolicy> policy = root.kernelMemoryPolicy();
       if (policy.isPresent()) {
         options = options.withEnvironment(
-            options.environment().toBuilder().autoOnlineBlocks(policy.get()[0]).build(), false);
-        notes.add("kernel policy for hot-added memory: " + policy.get()[0] + " (from " + policy.get()[1] + ")");
+            options.environment().toBuilder().autoOnlineBlocks(policy.get().value()).build(), false);
+        notes.add("kernel policy for hot-added memory: " + policy.get().value() + " (from " + policy.get().source() + ")");
       }
     }
     List<UdevRuleFile> files = root.udevRules();

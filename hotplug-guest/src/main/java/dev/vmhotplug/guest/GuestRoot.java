@@ -247,10 +247,10 @@ public final class GuestRoot {
    * else {@code CONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE} / {@code CONFIG_MHP_DEFAULT_ONLINE_TYPE_*} in
    * {@code /boot/config-*}.
    *
-   * @return {@code [value, source]}, e.g. {@code [online, /boot/config-4.18.0-553.el8_10.x86_64]};
+   * @return the policy, e.g. {@code online} from {@code /boot/config-4.18.0-553.el8_10.x86_64};
    *     empty when the image does not say, or its kernels disagree (a note says so)
    */
-  public Optional<String[]> kernelMemoryPolicy() {
+  public Optional<KernelPolicy> kernelMemoryPolicy() {
     java.util.regex.Pattern param = java.util.regex.Pattern.compile("(?:^|[\\s\"'])memhp_default_state=([a-z_]+)");
     for (String f : List.of("/etc/kernel/cmdline", "/etc/default/grub")) {
       Optional<String> t = readText(f);
@@ -261,7 +261,7 @@ public final class GuestRoot {
           }
           java.util.regex.Matcher m = param.matcher(line);
           if (m.find()) {
-            return Optional.of(new String[] {m.group(1), f + " (memhp_default_state=" + m.group(1) + ")"});
+            return Optional.of(new KernelPolicy(m.group(1), f + " (memhp_default_state=" + m.group(1) + ")"));
           }
         }
       }
@@ -288,8 +288,17 @@ public final class GuestRoot {
       return Optional.empty();
     }
     String first = byConfig.keySet().iterator().next();
-    return Optional.of(new String[] {byConfig.get(first), String.join(", ", byConfig.keySet())});
+    return Optional.of(new KernelPolicy(byConfig.get(first), String.join(", ", byConfig.keySet())));
   }
+
+  /**
+   * How the guest's kernel treats hot-added memory by itself.
+   *
+   * @param value what {@code auto_online_blocks} will say: {@code offline}, {@code online},
+   *     {@code online_kernel} or {@code online_movable}
+   * @param source the file(s) it was read from
+   */
+  public record KernelPolicy(String value, String source) {}
 
   private static Optional<String> policyFromConfig(String config) {
     for (String line : config.split("\\R")) {

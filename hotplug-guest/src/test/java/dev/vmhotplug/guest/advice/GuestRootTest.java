@@ -119,8 +119,8 @@ class GuestRootTest {
     assertThat(empty.kernelMemoryPolicy()).isEmpty();
     GuestRoots.write(root, "/boot/config-4.18.0-553.el8_10.x86_64", "CONFIG_MEMORY_HOTPLUG=y\nCONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE=y\n");
     assertThat(GuestRoot.open(root).kernelMemoryPolicy()).hasValueSatisfying(p -> {
-      assertThat(p[0]).isEqualTo("online");
-      assertThat(p[1]).isEqualTo("/boot/config-4.18.0-553.el8_10.x86_64");
+      assertThat(p.value()).isEqualTo("online");
+      assertThat(p.source()).isEqualTo("/boot/config-4.18.0-553.el8_10.x86_64");
     });
     GuestRoots.write(root, "/boot/config-3.10.0-1160.el7.x86_64", "# CONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE is not set\n");
     GuestRoot both = GuestRoot.open(root);
@@ -129,6 +129,6 @@ class GuestRootTest {
     GuestRoots.write(root, "/etc/default/grub", "# GRUB_CMDLINE_LINUX=\"memhp_default_state=offline\"\n"
         + "GRUB_CMDLINE_LINUX=\"crashkernel=auto memhp_default_state=online_movable rhgb\"\n");
     assertThat(GuestRoot.open(root).kernelMemoryPolicy()).hasValueSatisfying(p ->
-        assertThat(p[0]).isEqualTo("online_movable"));
+        assertThat(p.value()).isEqualTo("online_movable"));
   }
 }
