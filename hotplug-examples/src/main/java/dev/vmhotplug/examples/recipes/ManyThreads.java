@@ -11,14 +11,13 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /** Sets the vCPU count of many domains from a thread pool; one domain's failure does not stop the others. */
 public final class ManyThreads {
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) {
     String uri = args.length > 0 ? args[0] : "qemu:///system";
     int vcpus = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     List<String> domains = args.length > 2 ? Arrays.asList(args).subList(2, args.length) : List.of("web-1", "web-2");
@@ -28,22 +27,17 @@ public final class ManyThreads {
   }
 
   /** Returns one line per domain, in the order given: its result summary or why it failed. */
-  public static Map<String, String> run(HotplugClient client, List<String> domains, int vcpus, PrintStream out)
-      throws InterruptedException {
+  public static Map<String, String> run(HotplugClient client, List<String> domains, int vcpus, PrintStream out) {
     ExecutorService pool = Executors.newFixedThreadPool(4);
-    Map<String, Future<String>> futures = new LinkedHashMap<>();
+    Map<String, CompletableFuture<String>> running = new LinkedHashMap<>();
     for (String name : domains) {
-      futures.put(name, pool.submit(() -> client.domain(name).vcpus().set(vcpus).live().config().apply().summary()));
+      running.put(name, CompletableFuture
+          .supplyAsync(() -> client.domain(name).vcpus().set(vcpus).live().config().apply().summary(), pool)
+          .exceptionally(failed -> "FAILED: " + failed.getCause().getMessage())); // e.g. not running, above maximum
     }
     Map<String, String> results = new LinkedHashMap<>();
-    for (Map.Entry<String, Future<String>> e : futures.entrySet()) {
-      try {
-        results.put(e.getKey(), e.getValue().get());
-      } catch (ExecutionException failed) { // e.g. a HotplugException: above the maximum, not running
-        results.put(e.getKey(), "FAILED: " + failed.getCause().getMessage());
-      }
-      out.println(e.getKey() + ": " + results.get(e.getKey()));
-    }
+    running.forEach((name, result) -> results.put(name, result.join()));
+    results.forEach((name, result) -> out.println(name + ": " + result));
     pool.shutdown();
     return results;
   }
