@@ -281,8 +281,10 @@ class VcpuChangeTest {
   }
 
   private static LibvirtException unplugTimedOut() {
-    String m = "operation failed: vcpu unplug request timed out. Unplug result must be manually inspected in the domain";
-    return new LibvirtException("libvirt setVcpus(LIVE) failed: " + m, 9, "VIR_ERR_OPERATION_FAILED", m, null);
+    // what libvirt's QEMU driver reports (qemuDomainHotplugDelVcpu)
+    String m = "Timed out during operation: vcpu unplug request timed out. Unplug result must be manually"
+        + " inspected in the domain";
+    return new LibvirtException("libvirt setVcpus(LIVE) failed: " + m, 68, "VIR_ERR_OPERATION_TIMEOUT", m, null);
   }
 
   @Test

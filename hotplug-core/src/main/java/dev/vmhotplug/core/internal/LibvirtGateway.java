@@ -401,15 +401,18 @@ public final class LibvirtGateway implements AutoCloseable {
   }
 
   /**
-   * Whether a libvirt failure is QEMU's "vcpu unplug request timed out": the request was sent but
-   * the guest did not confirm in libvirt's time; it may still complete.
+   * Whether a libvirt failure of an unplug is a timeout: QEMU's driver reports
+   * {@code VIR_ERR_OPERATION_TIMEOUT} "Timed out during operation: vcpu unplug request timed out.
+   * Unplug result must be manually inspected in the domain" when the guest did not confirm within
+   * libvirt's wait; the request was sent and may still complete.
    *
    * @param e an SDK libvirt exception
    * @return true for that error
    */
   public static boolean isUnplugTimeout(LibvirtException e) {
     String m = e.libvirtMessage();
-    return m != null && m.contains("unplug request timed out");
+    return "VIR_ERR_OPERATION_TIMEOUT".equals(e.errorName())
+        || m != null && m.contains("unplug request timed out");
   }
 
   /** Frees the domain handles and closes the connection if the gateway opened it; idempotent. */
