@@ -46,6 +46,11 @@ public final class UdevEvaluator {
   private static final Pattern RUN_MEM_ONLINE = Pattern.compile(
       "(echo|printf)\\s+['\"]?(online\\w*)['\"]?\\s*>\\s*['\"]?\\S*state");
 
+  private static final Pattern DOLLAR_SUBST =
+      Pattern.compile("\\$(env|attr|sysfs|kernel|number|devpath|result|sys)(\\{([^}]*)\\})?");
+  private static final Pattern PERCENT_SUBST = Pattern.compile("%([EskncpS])(\\{([^}]*)\\})?");
+  private static final Pattern ENV_REF = Pattern.compile("(\\$env|%E)\\{([^}]+)\\}");
+
   private enum Tri { TRUE, FALSE, UNKNOWN }
 
   private record Check(Tri tri, String reason) {}
@@ -111,14 +116,13 @@ public final class UdevEvaluator {
         parentAttrs.put("block_size_bytes", "8000000");
         env.autoOnlineBlocks().ifPresent(v -> parentAttrs.put("auto_online_blocks", v));
       }
-      Pattern envRef = Pattern.compile("(\\$env|%E)\\{([^}]+)\\}");
       for (UdevRuleFile f : files) {
         for (UdevRule r : f.rules()) {
           for (UdevToken t : r.tokens()) {
             if (t.key().equals("ENV") && t.op().isMatch()) {
               envNamesUsed.add(t.attr());
             }
-            Matcher m = envRef.matcher(t.value());
+            Matcher m = ENV_REF.matcher(t.value());
             while (m.find()) {
               envNamesUsed.add(m.group(2));
               if (t.key().equals("ATTR") && !t.op().isMatch() && res.attribute().equals(t.attr())) {
@@ -534,9 +538,7 @@ public final class UdevEvaluator {
             i += 2;
             continue;
           }
-          Matcher m = Pattern.compile(c == '$'
-              ? "\\$(env|attr|sysfs|kernel|number|devpath|result|sys)(\\{([^}]*)\\})?"
-              : "%([EskncpS])(\\{([^}]*)\\})?").matcher(v).region(i, v.length());
+          Matcher m = (c == '$' ? DOLLAR_SUBST : PERCENT_SUBST).matcher(v).region(i, v.length());
           if (!m.lookingAt()) {
             return null;
           }
