@@ -88,7 +88,21 @@ public final class DomainHandle {
    */
   public VcpuCount vcpuCount() {
     LibvirtGateway gw = client.gateway();
-    return readVcpuCount(gw.isActive(ref), gw.isPersistent(ref));
+    // the live XML of a running domain carries <domain id=…>; a shut-off domain's "live" XML is its
+    // definition, so it serves as the config side without a second read
+    String live = gw.xml(ref, false);
+    boolean active = VcpuXml.hasDomainId(live);
+    boolean persistent = gw.isPersistent(ref);
+    VcpuCount.Builder b = VcpuCount.builder();
+    if (persistent) {
+      int[] c = VcpuXml.read(active ? gw.xml(ref, true) : live);
+      b.config(c[0], c[1]);
+    }
+    if (active) {
+      int[] l = VcpuXml.read(live);
+      b.live(l[0], l[1]);
+    }
+    return b.build();
   }
 
   VcpuCount readVcpuCount(boolean active, boolean persistent) {
