@@ -12,17 +12,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Measures (does not assert) the latency from the API call to the guest's first report showing the
  * resource online, SDK vs bare virsh + polling the same serial log, alternating, plus boot time.
- * Run with {@code -Dvmhotplug.lab.bench=true -Dit.test=LabLatencyIT}; prints a Markdown table and
- * writes it to {@code target*}/lab-latency.md.
+ * Not an {@code *IT}, so {@code verify} does not run it; run it with
+ * {@code mvn -pl hotplug-lab verify -Dit.test=LabLatencyBenchmark}. Prints a Markdown table and
+ * writes it to lab-latency.md in the module directory.
  */
-@EnabledIfSystemProperty(named = "vmhotplug.lab.bench", matches = "true")
-class LabLatencyIT {
+class LabLatencyBenchmark {
   @RegisterExtension static final VmLabExtension LAB = new VmLabExtension();
   static final int ROUNDS = 10;
 
