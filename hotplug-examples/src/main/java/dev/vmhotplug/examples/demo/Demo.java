@@ -42,6 +42,16 @@ public final class Demo {
   }
 
   /**
+   * Walks the guide on a VM lab that is already running (used by the integration test, which
+   * shares one lab per run); the caller closes the lab.
+   *
+   * @return true when every check held
+   */
+  public boolean lab(dev.vmhotplug.lab.VmLab lab, int vcpus, MemorySize dimm) throws Exception {
+    return new GuideDemo(out, BOOT_VCPUS, vcpus, dimm).walk(lab);
+  }
+
+  /**
    * Runs the CPU part of the guide on libvirt's test driver only.
    *
    * @return true when every check held
