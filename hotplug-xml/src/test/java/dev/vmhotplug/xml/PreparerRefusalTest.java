@@ -255,4 +255,126 @@ class PreparerRefusalTest {
         assertThatThrownBy(() -> HotplugLimits.builder().maxVcpus(1).slots(1).build())
                 .isInstanceOf(DomainXmlException.class).hasMessageContaining("maxMemory");
     }
+
+    @Test
+    void vcpusEnablingNone_refusedAsInvalid() {
+        String xml = GUIDE_VM.replace("<vcpu placement='static'>2</vcpu>", """
+                <vcpu placement='static'>2</vcpu>
+                  <vcpus>
+                    <vcpu id='0' enabled='no' hotpluggable='no'/>
+                    <vcpu id='1' enabled='no' hotpluggable='yes'/>
+                  </vcpus>""");
+
+        PreparationRefusedException e = refused(xml, GUIDE_LIMITS);
+
+        assertThat(e.refusal()).isEqualTo(Refusal.INVALID_DOMAIN);
+        assertThat(e.getMessage()).contains("enables no vCPU").contains("enabled='yes'");
+    }
+
+    @Test
+    void memoryDeviceWithoutTargetSize_refusedAsInvalid() {
+        String xml = GUIDE_VM.replace("</devices>", """
+                  <memory model='dimm'>
+                    <target>
+                      <node>0</node>
+                    </target>
+                  </memory>
+                </devices>""");
+
+        PreparationRefusedException e = refused(xml, GUIDE_LIMITS);
+
+        assertThat(e.refusal()).isEqualTo(Refusal.INVALID_DOMAIN);
+        assertThat(e.getMessage()).contains("memory device 1").contains("has no <target><size>");
+    }
+
+    @Test
+    void memoryDevicesTakingAllOfMemory_refusedAsNoBootMemory() {
+        String xml = GUIDE_VM.replace("</devices>", """
+                  <memory model='dimm'>
+                    <target>
+                      <size unit='GiB'>1</size>
+                      <node>0</node>
+                    </target>
+                  </memory>
+                </devices>""");
+
+        PreparationRefusedException e = refused(xml, GUIDE_LIMITS);
+
+        assertThat(e.refusal()).isEqualTo(Refusal.INVALID_DOMAIN);
+        assertThat(e.getMessage()).contains("leaves no boot memory").contains("raise <memory>");
+    }
+
+    @Test
+    void cellListingAVcpuAboveTheMaximum_refusedAsInvalid() {
+        PreparationRefusedException e = refused(TWO_CELLS.replace("cpus='4-7'", "cpus='4-9'"),
+                limits(16, MemorySize.ofGiB(16), 16));
+
+        assertThat(e.refusal()).isEqualTo(Refusal.INVALID_DOMAIN);
+        assertThat(e.getMessage()).contains("lists vCPU 9").contains("maximum is 8");
+    }
+
+    @Test
+    void topologyMismatch_coresCannotFix_offersTheSocketsFix() {
+        String xml = GUIDE_VM.replace("<devices>", """
+                <cpu>
+                    <topology sockets='4' dies='1' cores='2' threads='1'/>
+                  </cpu>
+                  <devices>""");
+
+        PreparationRefusedException e = refused(xml, limits(6, MemorySize.ofGiB(16), 16));
+
+        assertThat(e.refusal()).isEqualTo(Refusal.TOPOLOGY_MISMATCH);
+        assertThat(e.getMessage()).contains("= 8 vCPUs").contains("set sockets='3'");
+    }
+
+    @Test
+    void currentMemoryCellAndDeviceNotWholeKiB_refused() {
+        String currentMemory = GUIDE_VM.replace("<currentMemory unit='KiB'>1048576</currentMemory>",
+                "<currentMemory unit='b'>1000</currentMemory>");
+        String cell = TWO_CELLS.replace("memory='2097152' unit='KiB' memAccess", "memory='2147483649' unit='b' memAccess");
+        String device = GUIDE_VM.replace("</devices>", """
+                  <memory model='dimm'>
+                    <target>
+                      <size unit='MB'>255</size>
+                      <node>0</node>
+                    </target>
+                  </memory>
+                </devices>""");
+
+        PreparationRefusedException e1 = refused(currentMemory, GUIDE_LIMITS);
+        PreparationRefusedException e2 = refused(cell, limits(16, MemorySize.ofGiB(16), 16));
+        PreparationRefusedException e3 = refused(device, GUIDE_LIMITS);
+
+        assertThat(e1.refusal()).isEqualTo(Refusal.NOT_WHOLE_KIB);
+        assertThat(e1.getMessage()).contains("<currentMemory> is 1000 bytes").contains("round it up to 1 KiB");
+        assertThat(e2.refusal()).isEqualTo(Refusal.NOT_WHOLE_KIB);
+        assertThat(e2.getMessage()).contains("NUMA cell 1 memory");
+        assertThat(e3.refusal()).isEqualTo(Refusal.NOT_WHOLE_KIB);
+        assertThat(e3.getMessage()).contains("memory device 1 (dimm) size is 255000000 bytes");
+    }
+
+    @Test
+    void unreadableParts_refusedAsInvalidNamingThePart() {
+        PreparationRefusedException vcpu = refused(GUIDE_VM.replace("<vcpu placement='static'>2</vcpu>",
+                "<vcpu placement='static'>two</vcpu>"), GUIDE_LIMITS);
+        PreparationRefusedException cpus = refused(TWO_CELLS.replace("cpus='4-7'", "cpus='4-x'"),
+                limits(16, MemorySize.ofGiB(16), 16));
+        PreparationRefusedException unit = refused(GUIDE_VM.replace("<memory unit='KiB'>", "<memory unit='KiBs'>"),
+                GUIDE_LIMITS);
+
+        assertThat(vcpu.refusal()).isEqualTo(Refusal.INVALID_DOMAIN);
+        assertThat(vcpu.getMessage()).contains("cannot be prepared").contains("'two'");
+        assertThat(cpus.refusal()).isEqualTo(Refusal.INVALID_DOMAIN);
+        assertThat(cpus.getMessage()).contains("CPU list '4-x' is invalid");
+        assertThat(unit.refusal()).isEqualTo(Refusal.INVALID_DOMAIN);
+        assertThat(unit.getMessage()).contains("unknown memory unit 'KiBs'");
+    }
+
+    @Test
+    void domainTypeMissing_refusedAsInvalidWithTheFix() {
+        PreparationRefusedException e = refused(GUIDE_VM.replace("<domain type='kvm'>", "<domain>"), GUIDE_LIMITS);
+
+        assertThat(e.refusal()).isEqualTo(Refusal.INVALID_DOMAIN);
+        assertThat(e.getMessage()).contains("no 'type' attribute").contains("<domain type='kvm'>");
+    }
 }
