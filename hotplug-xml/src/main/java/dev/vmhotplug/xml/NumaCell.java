@@ -168,7 +168,10 @@ public final class NumaCell {
         Parts.applyOtherAttributes(e, raw, MODELLED);
         Parts.applyChildren(e, raw);
         Dom.setAttr(e, "id", id == null ? null : id.toString());
-        Dom.setAttr(e, "cpus", cpus.isEmpty() ? null : cpus.format());
+        if (!sameCpus(Dom.attr(e, "cpus"))) {
+            // an equal set keeps its text as written ("0-4,^4" stays; libvirt reads it as 0-3)
+            Dom.setAttr(e, "cpus", cpus.isEmpty() ? null : cpus.format());
+        }
         String unit = Dom.attr(e, "unit");
         boolean same = false;
         String oldMem = Dom.attr(e, "memory");
@@ -188,6 +191,20 @@ public final class NumaCell {
         Dom.setAttr(e, "memAccess", memAccess);
         Dom.setAttr(e, "discard", discard);
         Parts.adoptAttributeOrder(e, raw);
+    }
+
+    private boolean sameCpus(String written) {
+        if (written == null) {
+            return false;
+        }
+        if (written.isEmpty()) {
+            return cpus.isEmpty();
+        }
+        try {
+            return CpuSet.parse(written).equals(cpus);
+        } catch (DomainXmlException ignored) {
+            return false;
+        }
     }
 
     @Override

@@ -344,4 +344,27 @@ class PreparerTest {
         assertThat(GUIDE_LIMITS.toBuilder().slots(8).build()).isNotEqualTo(GUIDE_LIMITS);
         assertThat(GUIDE_LIMITS.toString()).contains("32").contains("16 GiB").contains("16");
     }
+
+    @Test
+    void cellCpusWithCaretSyntax_readAsLibvirtDoes_untouchedCellKeepsItsText_extendedCellCanonical() {
+        String xml = TWO_CELLS.replace("cpus='0-3'", "cpus='0-4,^4'").replace("cpus='4-7'", "cpus='4-9,^8,^9'");
+
+        PreparedDomain p = prepare(xml, limits(16, MemorySize.ofGiB(16), 16));
+
+        assertThat(DomainXml.parse(xml).numaCells()).extracting(c -> c.cpus().format()).containsExactly("0-3", "4-7");
+        assertThat(p.xml()).contains("cpus='0-4,^4'").contains("cpus='4-15'");
+        assertThat(PrepareXmlDiff.diffPaths(xml, p.xml(), java.util.Set.of("/domain/vcpu", "/domain/maxMemory")))
+                .containsExactly("/domain/cpu[3]/numa[0]/cell[1]@cpus");
+        assertThat(prepare(p.xml(), limits(16, MemorySize.ofGiB(16), 16)).xml()).isEqualTo(p.xml());
+    }
+
+    @Test
+    void existingMaxMemory_unknownAttributeKept_whenSlotsAndSizeChange() {
+        String xml = GUIDE_VM.replace("  <memory unit='KiB'>", "  <maxMemory slots='4' unit='KiB' future='z'>4194304</maxMemory>\n  <memory unit='KiB'>");
+
+        PreparedDomain p = prepare(xml, GUIDE_LIMITS);
+
+        assertThat(p.xml()).contains("<maxMemory slots='16' unit='KiB' future='z'>16777216</maxMemory>");
+        assertThat(p.domain().maxMemory().orElseThrow().otherAttributes()).containsExactly(java.util.Map.entry("future", "z"));
+    }
 }
