@@ -163,10 +163,18 @@ public final class Advice {
             }
           }
         } else {
-          Optional<DistroKnowledge.Row> row = answer.flatMap(DistroKnowledge.Answer::row);
-          if (row.isPresent() && !row.get().rulesFile().isEmpty()) {
-            String rf = row.get().rulesFile();
-            first = rf.contains(",") ? rf.substring(rf.lastIndexOf(',') + 1).strip() : rf;
+          // knowledge table only: rename only when the shipped rule does online memory on this
+          // guest (covered, or conditional on the kernel policy); a Hyper-V-only or absent rule
+          // onlines nothing first
+          Coverage memTable = answer.map(DistroKnowledge.Answer::memory).orElse(Coverage.UNKNOWN);
+          if (memTable == Coverage.COVERED || memTable == Coverage.CONDITIONAL) {
+            String rf = answer.flatMap(DistroKnowledge.Answer::row).map(DistroKnowledge.Row::rulesFile).orElse("");
+            if (rf.isEmpty() && distro.family() == Distro.Family.RHEL) {
+              rf = "40-redhat.rules"; // covered through the guide's systemd version: 40-redhat.rules ships the rule
+            }
+            if (!rf.isEmpty()) {
+              first = rf.contains(",") ? rf.substring(rf.lastIndexOf(',') + 1).strip() : rf;
+            }
           }
         }
         if (first != null) {

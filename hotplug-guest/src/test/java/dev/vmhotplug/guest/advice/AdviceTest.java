@@ -105,6 +105,24 @@ class AdviceTest {
   }
 
   @Test
+  void forDistro_centos70WithGuideSystemdMovable_namesTheRuleBefore40Redhat() {
+    Advice a = Advice.forDistro(Distro.of("centos", "7.0"),
+        AdviceOptions.defaults().withSystemdVersion("219-19.el7_2.9").withMovableMemory(true));
+    // 40-redhat.rules (shipped from that systemd on) onlines memory as "online" first: an 81- rule would never match
+    assertThat(a.rules()).extracting(RuleFile::fileName).containsExactly("39-mem-hotplug.rules");
+    assertThat(String.join("\n", a.notes())).contains("40-redhat.rules onlines memory first");
+  }
+
+  @Test
+  void forDistro_movableWhereTheShippedRuleDoesNotOnlineMemoryOnKvm_keepsTheDefaultNameAndClaimsNothing() {
+    for (String[] d : new String[][] {{"rhel", "7.1"}, {"ubuntu", "14.04"}, {"ubuntu", "22.04"}}) {
+      Advice a = Advice.forDistro(Distro.of(d[0], d[1]), AdviceOptions.defaults().withMovableMemory(true));
+      assertThat(a.rules()).as("%s %s", d[0], d[1]).extracting(RuleFile::fileName).contains("81-mem-hotplug.rules");
+      assertThat(a.notes()).as("%s %s", d[0], d[1]).noneMatch(n -> n.contains("onlines memory first"));
+    }
+  }
+
+  @Test
   void ubuntuRoot_afterInstallingTheAdvisedRules_isCovered() throws IOException {
     GuestRoots.ubuntu2204(root);
     Advice before = Advice.forRoot(GuestRoot.open(root), AdviceOptions.defaults());
