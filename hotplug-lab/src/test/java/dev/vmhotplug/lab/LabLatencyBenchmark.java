@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * resource online, SDK vs bare virsh + polling the same serial log, alternating, plus boot time.
  * Not an {@code *IT}, so {@code verify} does not run it; run it with
  * {@code mvn -pl hotplug-lab verify -Dit.test=LabLatencyBenchmark}. Prints a Markdown table and
- * writes it to lab-latency.md in the module directory.
+ * writes it to lab-latency.md in the run directory ({@code /tmp/vmhotplug-lab/run-*}).
  */
 class LabLatencyBenchmark {
   @RegisterExtension static final VmLabExtension LAB = new VmLabExtension();
@@ -73,7 +73,7 @@ class LabLatencyBenchmark {
     row(md, "DIMM 128 MiB: virsh attach-device --live -> guest block online (ms)", memVirsh);
     md.append("| boot: create -> first guest report (s) | ").append(boots.get(0)).append(" | | |\n");
     System.out.println(md);
-    Files.writeString(Path.of(System.getProperty("user.dir")).resolve("lab-latency.md"), md.toString());
+    Files.writeString(LAB.lab().daemon().runDir().resolve("lab-latency.md"), md.toString());
   }
 
   private static void row(StringBuilder md, String name, List<Double> v) {
