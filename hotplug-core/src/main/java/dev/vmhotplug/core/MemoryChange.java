@@ -162,8 +162,14 @@ public final class MemoryChange {
    *
    * @param block the block size ({@code /sys/devices/system/memory/block_size_bytes} in the guest)
    * @return the request
+   * @throws IllegalArgumentException if the block size is zero bytes
    */
   public MemoryChange blockSize(MemorySize block) {
+    Objects.requireNonNull(block, "block");
+    if (block.bytes() <= 0) {
+      throw new IllegalArgumentException("blockSize must be positive, got " + block
+          + ": give the guest's /sys/devices/system/memory/block_size_bytes, e.g. MemorySize.ofMiB(128)");
+    }
     return with(operation, size, node, chunk, firstDimm, Optional.of(Objects.requireNonNull(block, "block")), scope,
         timeout, verification);
   }
@@ -192,8 +198,9 @@ public final class MemoryChange {
   /**
    * How long to wait for verification (default: the client's default timeout).
    *
-   * @param timeout the maximum wait
+   * @param timeout the maximum wait, zero or positive
    * @return the request
+   * @throws IllegalArgumentException if the timeout is negative
    */
   public MemoryChange timeout(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");

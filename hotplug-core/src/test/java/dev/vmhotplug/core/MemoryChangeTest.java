@@ -203,6 +203,18 @@ class MemoryChangeTest {
   }
 
   @Test
+  void request_zeroBlockSizeOrNegativeTimeout_isRefusedWhenBuilt() {
+    MemoryChange c = client.domain("mem").memory().add(MemorySize.ofMiB(256));
+    assertThatThrownBy(() -> c.blockSize(MemorySize.ofBytes(0)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("blockSize must be positive")
+        .hasMessageContaining("block_size_bytes");
+    assertThatThrownBy(() -> c.timeout(java.time.Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timeout must not be negative");
+  }
+
+  @Test
   void add_sizeWithoutUnit_refusesSuggestingAUnit() {
     refused("mem", () -> client.domain("mem").memory().add("8192").apply(), Refusal.NO_UNIT, "8192", "MiB");
   }
