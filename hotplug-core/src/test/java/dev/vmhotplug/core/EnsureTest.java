@@ -162,4 +162,52 @@ class EnsureTest {
             e -> assertThat(e.refusal()).isEqualTo(Refusal.NO_UNIT))
         .hasMessageContaining("8192MiB");
   }
+
+  // ---------------------------------------------------------------- apply refusals: fix stated, neither XML changed
+
+  private void refusedOnApply(String domain, java.util.function.Function<DesiredState, DesiredState> request,
+      Refusal refusal, String... fragments) {
+    DomainHandle d = client.domain(domain);
+    String live = d.xml(false);
+    String config = d.isPersistent() ? d.xml(true) : null;
+    assertThatThrownBy(() -> request.apply(d.ensure()).apply())
+        .isInstanceOfSatisfying(PreconditionException.class, e -> assertThat(e.refusal()).isEqualTo(refusal))
+        .satisfies(e -> assertThat(e.getMessage()).contains(fragments));
+    assertThat(d.xml(false)).isEqualTo(live);
+    if (config != null) {
+      assertThat(d.xml(true)).isEqualTo(config);
+    }
+  }
+
+  @Test
+  void apply_zeroOrNegativeVcpus_refusesWithFixAndChangesNothing() {
+    refusedOnApply("mem", e -> e.vcpus(0).live().config(), Refusal.COUNT_BELOW_ONE, "at least 1 vCPU", "vcpus(1)");
+    refusedOnApply("mem", e -> e.vcpus(-2), Refusal.COUNT_BELOW_ONE, "at least 1 vCPU", "vcpus(1)");
+  }
+
+  @Test
+  void apply_shutOffDomainLive_refusesWithFixAndChangesNothing() {
+    refusedOnApply("memoff", e -> e.vcpus(3).live(), Refusal.NOT_RUNNING, "virsh start memoff", "config()");
+  }
+
+  @Test
+  void apply_transientDomainConfig_refusesWithFixAndChangesNothing() {
+    refusedOnApply("memtr", e -> e.vcpus(3).live().config(), Refusal.NOT_PERSISTENT, "live()", "virsh define");
+  }
+
+  @Test
+  void apply_vcpusAboveMaximum_refusesWithFixAndChangesNothing() {
+    refusedOnApply("mem", e -> e.vcpus(9).live().config(), Refusal.ABOVE_MAXIMUM, "Ask for at most 4",
+        "--max-vcpus 9");
+  }
+
+  @Test
+  void apply_memoryNotBlockAligned_refusesWithFixAndChangesNothing() {
+    refusedOnApply("mem", e -> e.vcpus(3).memory(MemorySize.ofMiB(1380)), Refusal.NOT_BLOCK_ALIGNED, "128 MiB");
+  }
+
+  @Test
+  void apply_memoryWithoutFreeSlot_refusesWithFixAndChangesNothing() {
+    refusedOnApply("full", e -> e.memory(MemorySize.ofMiB(2816)), Refusal.NO_FREE_SLOT, "--slots");
+  }
 }
