@@ -182,4 +182,84 @@ class PrepareCommandTest {
     assertThat(Files.exists(out.resolve("xxe.xml"))).isFalse();
     assertThat(Files.exists(out.resolve("junk.xml"))).isFalse();
   }
+
+  @Test
+  void negativeHugeAndUnknownUnitNumbers_eachReportedWithExit1_noOutputFile_domainWithoutVcpuPrepared()
+      throws IOException {
+    Path negative = file("negative.xml", VM.replace("<memory unit='KiB'>1048576</memory>",
+        "<memory unit='KiB'>-1048576</memory>"));
+    Path huge = file("huge.xml", VM.replace("<memory unit='KiB'>1048576</memory>",
+        "<memory unit='KiB'>99999999999999999999999</memory>"));
+    Path unit = file("unit.xml", VM.replace("<memory unit='KiB'>1048576</memory>",
+        "<memory unit='gigs'>1</memory>"));
+    Path hugeVcpu = file("hugevcpu.xml", VM.replace("<vcpu placement='static'>2</vcpu>",
+        "<vcpu placement='static'>99999999999</vcpu>"));
+    Path noVcpu = file("novcpu.xml", VM.replace("  <vcpu placement='static'>2</vcpu>\n", ""));
+    Path out = dir.resolve("out");
+
+    Run r = run("prepare", negative.toString(), huge.toString(), unit.toString(), hugeVcpu.toString(),
+        noVcpu.toString(), "--max-vcpus", "4", "--max-memory", "8GiB", "--slots", "4", "--out-dir", out.toString());
+
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("negative.xml: refused (INVALID_DOMAIN)").contains("'-1048576'")
+        .contains("huge.xml: refused (INVALID_DOMAIN)").contains("too large")
+        .contains("unit.xml: refused (INVALID_DOMAIN)").contains("unknown memory unit 'gigs'")
+        .contains("hugevcpu.xml: refused (INVALID_DOMAIN)").contains("99999999999");
+    try (Stream<Path> s = Files.list(out)) {
+      assertThat(s.map(p -> p.getFileName().toString())).containsExactly("novcpu.xml");
+    }
+    assertThat(Files.readString(out.resolve("novcpu.xml"))).contains("current='1'>4</vcpu>");
+  }
+
+  @Test
+  void hostileSingleFile_toStdout_exit1_nothingOnStdout() throws IOException {
+    Path hostile = file("hostile.xml", BILLION_LAUGHS);
+
+    Run r = run("prepare", hostile.toString(), "--max-vcpus", "4", "--max-memory", "8GiB", "--slots", "4");
+
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).contains("hostile.xml: not a usable domain XML (HOSTILE)");
+  }
+
+  @Test
+  void preparedOutput_preparedAgain_isByteIdentical_andSaysNothingChanged() throws IOException {
+    Path vm = file("vm.xml", VM);
+    Run first = run("prepare", vm.toString(), "--max-vcpus", "32", "--max-memory", "16GiB", "--slots", "16");
+    Path prepared = file("prepared.xml", first.out());
+
+    Run again = run("prepare", prepared.toString(), "--max-vcpus", "32", "--max-memory", "16384MiB", "--slots", "16");
+
+    assertThat(first.code()).isZero();
+    assertThat(again.code()).isZero();
+    assertThat(again.out()).isEqualTo(first.out());
+    assertThat(again.err()).contains("already prepared for these limits; nothing changed");
+  }
+
+  @Test
+  void badSizesAndOutDirThatIsAFile_exit2WithUsage_nothingWritten() throws IOException {
+    Path vm = file("vm.xml", VM);
+    Path notADir = file("not-a-dir", "x");
+    String f = vm.toString();
+
+    Run negative = run("prepare", f, "--max-vcpus", "4", "--max-memory", "-1GiB", "--slots", "4");
+    Run fraction = run("prepare", f, "--max-vcpus", "4", "--max-memory", "1.5GiB", "--slots", "4");
+    Run overflow = run("prepare", f, "--max-vcpus", "4", "--max-memory", "9EiB", "--slots", "4");
+    Run notKiB = run("prepare", f, "--max-vcpus", "4", "--max-memory", "1000b", "--slots", "4");
+    Run fileAsDir = run("prepare", f, "--max-vcpus", "4", "--max-memory", "8GiB", "--slots", "4",
+        "--out-dir", notADir.toString());
+
+    for (Run r : new Run[] {negative, fraction, overflow, notKiB, fileAsDir}) {
+      assertThat(r.code()).isEqualTo(2);
+      assertThat(r.err()).contains("Usage:");
+      assertThat(r.out()).isEmpty();
+    }
+    assertThat(negative.err()).contains("does not start with a whole");
+    assertThat(fraction.err()).contains("1536MiB");
+    assertThat(overflow.err()).contains("too large");
+    assertThat(notKiB.err()).contains("not a whole number of KiB");
+    assertThat(fileAsDir.err()).contains("is not a directory");
+    assertThat(Files.readString(notADir)).isEqualTo("x");
+    assertThat(Files.readString(vm)).isEqualTo(VM);
+  }
 }
