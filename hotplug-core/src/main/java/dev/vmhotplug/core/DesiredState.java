@@ -196,7 +196,7 @@ public final class DesiredState {
     if (memory.isPresent()) {
       planMemory(state, sc, memory.get(), steps, satisfied);
     }
-    return new EnsurePlan(domain.name(), sc, steps, satisfied);
+    return new EnsurePlan(domain.name(), sc, vcpus, memory, steps, satisfied);
   }
 
   private void planVcpus(MemoryInspector.State state, Scope sc, int target, List<EnsurePlan.Step> steps,

@@ -1,5 +1,6 @@
 package dev.vmhotplug.core;
 
+import dev.vmhotplug.xml.MemorySize;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,12 +50,17 @@ public final class EnsurePlan {
 
   private final String domain;
   private final Scope scope;
+  private final OptionalInt wantedVcpus;
+  private final Optional<MemorySize> wantedMemory;
   private final List<Step> steps;
   private final List<String> satisfied;
 
-  EnsurePlan(String domain, Scope scope, List<Step> steps, List<String> satisfied) {
+  EnsurePlan(String domain, Scope scope, OptionalInt wantedVcpus, Optional<MemorySize> wantedMemory,
+      List<Step> steps, List<String> satisfied) {
     this.domain = domain;
     this.scope = scope;
+    this.wantedVcpus = Objects.requireNonNull(wantedVcpus, "wantedVcpus");
+    this.wantedMemory = Objects.requireNonNull(wantedMemory, "wantedMemory");
     this.steps = List.copyOf(steps);
     this.satisfied = List.copyOf(satisfied);
   }
@@ -67,6 +73,16 @@ public final class EnsurePlan {
   /** The scope asked for. */
   public Scope scope() {
     return scope;
+  }
+
+  /** The vCPU count asked for (the total wanted); empty when only memory was asked. */
+  public OptionalInt wantedVcpus() {
+    return wantedVcpus;
+  }
+
+  /** The memory total asked for; empty when only vCPUs were asked. */
+  public Optional<MemorySize> wantedMemory() {
+    return wantedMemory;
   }
 
   /** The steps, in execution order (vCPUs first, then memory); empty when nothing is to do. */

@@ -1,12 +1,15 @@
 package dev.vmhotplug.core;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * What a desired-state apply did: the plan, the vCPU and memory results of the steps it ran (in
- * order), and the elapsed time. {@link #changed()} is false when the domain already was in the
+ * What a desired-state apply did: the plan (what was asked: {@link EnsurePlan#wantedVcpus()},
+ * {@link EnsurePlan#wantedMemory()}; the steps), the vCPU and memory results of the steps it ran (in
+ * order, each with its before/after, attempts and warnings; summed up by {@link #steps()},
+ * {@link #attempts()} and {@link #warnings()}), and the elapsed time. {@link #changed()} is false when the domain already was in the
  * desired state.
  *
  * @param plan the plan that was executed
@@ -23,6 +26,28 @@ public record EnsureResult(EnsurePlan plan, List<VcpuResult> vcpuResults, List<M
     vcpuResults = List.copyOf(vcpuResults);
     memoryResults = List.copyOf(memoryResults);
     Objects.requireNonNull(elapsed, "elapsed");
+  }
+
+  /** The libvirt calls made by all steps, in order; empty when nothing changed. */
+  public List<OperationStep> steps() {
+    List<OperationStep> out = new ArrayList<>();
+    vcpuResults.forEach(r -> out.addAll(r.steps()));
+    memoryResults.forEach(r -> out.addAll(r.steps()));
+    return List.copyOf(out);
+  }
+
+  /** How many times the state was read while verifying, summed over all steps. */
+  public int attempts() {
+    return vcpuResults.stream().mapToInt(VcpuResult::attempts).sum()
+        + memoryResults.stream().mapToInt(MemoryResult::attempts).sum();
+  }
+
+  /** The warnings of all steps, in order; empty when none. */
+  public List<String> warnings() {
+    List<String> out = new ArrayList<>();
+    vcpuResults.forEach(r -> out.addAll(r.warnings()));
+    memoryResults.forEach(r -> out.addAll(r.warnings()));
+    return List.copyOf(out);
   }
 
   /** Whether any step ran. */

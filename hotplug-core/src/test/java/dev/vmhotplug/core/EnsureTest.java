@@ -58,6 +58,30 @@ class EnsureTest {
   }
 
   @Test
+  void result_carriesWhatWasAskedStepsAttemptsAndWarnings() {
+    DomainHandle d = client.domain("mem");
+    EnsurePlan plan = d.ensure().vcpus(3).memory(MemorySize.ofMiB(1280)).live().plan();
+    assertThat(plan.wantedVcpus()).hasValue(3);
+    assertThat(plan.wantedMemory()).contains(MemorySize.ofMiB(1280));
+    assertThat(d.ensure().vcpus(2).plan().wantedMemory()).isEmpty();
+
+    EnsureResult r = d.ensure().vcpus(3).live().apply();
+    assertThat(r.plan().wantedVcpus()).hasValue(3);
+    assertThat(r.steps()).singleElement().satisfies(s -> {
+      assertThat(s.action()).isEqualTo("setVcpusFlags");
+      assertThat(s.scope()).isEqualTo(Scope.LIVE);
+    });
+    assertThat(r.attempts()).isEqualTo(r.vcpuResults().get(0).attempts()).isPositive();
+    assertThat(r.warnings()).isEqualTo(r.vcpuResults().get(0).warnings());
+    assertThat(r.toString()).contains("applied in");
+
+    EnsureResult again = d.ensure().vcpus(3).live().apply();
+    assertThat(again.steps()).isEmpty();
+    assertThat(again.attempts()).isZero();
+    assertThat(again.warnings()).isEmpty();
+  }
+
+  @Test
   void plan_liveDrifted_touchesOnlyTheSideThatDiffers() {
     DomainHandle d = client.domain("mem");
     d.vcpus().set(3).live().apply();
