@@ -63,10 +63,11 @@ public final class DebVersion implements Comparable<DebVersion> {
           "Debian version is empty: expected [epoch:]upstream[-revision], e.g. 252.30-1~deb12u2");
     }
     String s = text.strip();
+    String shown = RpmVersion.printable(s) + (s.length() > 80 ? "..." : ""); // never echo a huge input
     for (int i = 0; i < s.length(); i++) {
       if (Character.isWhitespace(s.charAt(i))) {
         throw new IllegalArgumentException(
-            "Debian version '" + RpmVersion.printable(s) + "' has embedded whitespace at index " + i);
+            "Debian version '" + shown + "' has embedded whitespace at index " + i);
       }
     }
     long epoch = 0;
@@ -75,18 +76,18 @@ public final class DebVersion implements Comparable<DebVersion> {
       String e = s.substring(0, colon);
       if (e.isEmpty() || !e.chars().allMatch(c -> c >= '0' && c <= '9')) {
         throw new IllegalArgumentException(
-            "Debian version '" + s + "' has epoch '" + e + "': the epoch must be a number");
+            "Debian version '" + shown + "' has epoch '" + RpmVersion.printable(e) + "': the epoch must be a number");
       }
       if (e.length() > 9 || Long.parseLong(e) > Integer.MAX_VALUE) {
         throw new IllegalArgumentException(
-            "Debian version '" + s + "' has epoch " + e + ", which is too big (dpkg allows up to "
+            "Debian version '" + shown + "' has epoch " + RpmVersion.printable(e) + ", which is too big (dpkg allows up to "
                 + Integer.MAX_VALUE + ")");
       }
       epoch = Long.parseLong(e);
       s = s.substring(colon + 1);
       if (s.isEmpty()) {
         throw new IllegalArgumentException(
-            "Debian version '" + text.strip() + "' has nothing after the epoch");
+            "Debian version '" + shown + "' has nothing after the epoch");
       }
     }
     String revision = "";
@@ -97,13 +98,13 @@ public final class DebVersion implements Comparable<DebVersion> {
     }
     if (s.isEmpty()) {
       throw new IllegalArgumentException(
-          "Debian version '" + text.strip() + "' has an empty upstream version");
+          "Debian version '" + shown + "' has an empty upstream version");
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (!(isAlnum(c) || c == '.' || c == '+' || c == '~' || c == '-' || c == ':')) {
         throw new IllegalArgumentException(
-            "Debian version '" + text.strip() + "' has '" + c + "' in its upstream version: allowed are"
+            "Debian version '" + shown + "' has '" + c + "' in its upstream version: allowed are"
                 + " letters, digits and . + ~ - :");
       }
     }
@@ -111,7 +112,7 @@ public final class DebVersion implements Comparable<DebVersion> {
       char c = revision.charAt(i);
       if (!(isAlnum(c) || c == '.' || c == '+' || c == '~')) {
         throw new IllegalArgumentException(
-            "Debian version '" + text.strip() + "' has '" + c + "' in its revision: allowed are"
+            "Debian version '" + shown + "' has '" + c + "' in its revision: allowed are"
                 + " letters, digits and . + ~");
       }
     }

@@ -62,7 +62,7 @@ public final class RpmVersion implements Comparable<RpmVersion> {
       String e = s.substring(0, colon);
       if (e.isEmpty() || !e.chars().allMatch(ch -> ch >= '0' && ch <= '9') || e.length() > 18) {
         throw new IllegalArgumentException(
-            "rpm version '" + s + "' has epoch '" + e + "': the epoch must be a non-negative number");
+            "rpm version '" + printable(s) + "' has epoch '" + printable(e) + "': the epoch must be a non-negative number");
       }
       epoch = Long.parseLong(e);
       s = s.substring(colon + 1);
@@ -74,12 +74,12 @@ public final class RpmVersion implements Comparable<RpmVersion> {
       s = s.substring(0, dash);
       if (release.isEmpty()) {
         throw new IllegalArgumentException(
-            "rpm version '" + evr.strip() + "' ends with '-': the release after it is empty");
+            "rpm version '" + printable(evr.strip()) + "' ends with '-': the release after it is empty");
       }
     }
     if (s.isEmpty()) {
       throw new IllegalArgumentException(
-          "rpm version '" + evr.strip() + "' has an empty version part");
+          "rpm version '" + printable(evr.strip()) + "' has an empty version part");
     }
     return new RpmVersion(epoch, s, release);
   }
