@@ -55,10 +55,14 @@ public record EnsureResult(EnsurePlan plan, List<VcpuResult> vcpuResults, List<M
     return !plan.isEmpty();
   }
 
+  /** The plan, then "applied in N ms" or "nothing changed", then one "warning: …" line per warning. */
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder(plan.toString());
     b.append(changed() ? "applied in " + elapsed.toMillis() + " ms\n" : "nothing changed\n");
+    for (String w : warnings()) {
+      b.append("warning: ").append(w).append('\n');
+    }
     return b.toString();
   }
 }

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vmhotplug.xml.MemorySize;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,6 +83,22 @@ class EnsureTest {
     assertThat(again.steps()).isEmpty();
     assertThat(again.attempts()).isZero();
     assertThat(again.warnings()).isEmpty();
+  }
+
+  @Test
+  void resultToString_listsTheWarningsOfItsSteps() {
+    VcpuCount before = VcpuCount.builder().live(4, 2).build();
+    VcpuCount after = VcpuCount.builder().live(4, 1).build();
+    OperationStep step = new OperationStep("setVcpusFlags", Scope.LIVE, "vCPUs 2 -> 1 (hot-unplug)");
+    VcpuResult vr = new VcpuResult("web", 1, Scope.LIVE, Verification.HOST, before, after, List.of(step), 3,
+        Duration.ofMillis(12), List.of("libvirt reported 'vcpu unplug request timed out' but the guest released it"));
+    EnsurePlan plan = new EnsurePlan("web", Scope.LIVE, OptionalInt.of(1), Optional.empty(),
+        List.of(new EnsurePlan.Step(EnsurePlan.Kind.SET_VCPUS, Scope.LIVE, OptionalInt.of(1), Optional.empty(),
+            "vCPUs 2 -> 1 (--live)")), List.of());
+    EnsureResult r = new EnsureResult(plan, List.of(vr), List.of(), Duration.ofMillis(15));
+    assertThat(r.warnings()).hasSize(1);
+    assertThat(r.toString()).contains("1. vCPUs 2 -> 1 (--live)", "applied in 15 ms",
+        "warning: libvirt reported 'vcpu unplug request timed out' but the guest released it");
   }
 
   @Test
