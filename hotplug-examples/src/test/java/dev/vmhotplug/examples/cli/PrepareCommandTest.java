@@ -262,4 +262,20 @@ class PrepareCommandTest {
     assertThat(Files.readString(notADir)).isEqualTo("x");
     assertThat(Files.readString(vm)).isEqualTo(VM);
   }
+
+  @Test
+  void twoInputsWithTheSameName_intoOneOutDir_usageError_nothingWritten() throws IOException {
+    Files.createDirectories(dir.resolve("a"));
+    Files.createDirectories(dir.resolve("b"));
+    Path a = file("a/vm.xml", VM);
+    Path b = file("b/vm.xml", VM.replace("<name>hotplug</name>", "<name>other</name>"));
+    Path out = dir.resolve("out");
+
+    Run r = run("prepare", a.toString(), b.toString(), "--max-vcpus", "4", "--max-memory", "8GiB", "--slots", "4",
+        "--out-dir", out.toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("two files are named vm.xml").contains("separate runs");
+    assertThat(Files.exists(out)).isFalse();
+  }
 }
