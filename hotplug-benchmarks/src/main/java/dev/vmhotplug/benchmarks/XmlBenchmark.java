@@ -9,7 +9,10 @@ import java.io.InputStream;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -34,6 +37,12 @@ import org.xml.sax.InputSource;
  * <p>Throughput: {@code java -jar benchmarks.jar XmlBenchmark -f 1 -wi 2 -i 3 -w 2s -r 2s}. Cold
  * start (the first call in a fresh JVM, class loading included): {@code -bm ss -f 10 -wi 0 -i 1}
  * on {@link #prepareRoundTrip()}.
+ *
+ * <p>Two measurements outside JMH, through {@link #main(String[])}, for a machine whose load
+ * changes during a run: {@code java -cp benchmarks.jar dev.vmhotplug.benchmarks.XmlBenchmark
+ * interleaved} (the three round trips alternated in one JVM, so that each round's ratio sees the
+ * same load) and {@code ... XmlBenchmark cold prepare|dom} (wall and thread CPU time of the first
+ * call in this JVM; run it in a loop of fresh JVMs).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -112,5 +121,75 @@ public class XmlBenchmark {
         StringWriter w = new StringWriter(xml.length() + 256);
         dom.tf.newTransformer().transform(new DOMSource(doc), new StreamResult(w));
         return w.toString();
+    }
+
+    /**
+     * Measurements outside JMH: {@code interleaved [rounds] [opsPerRound]} or {@code cold prepare|dom}.
+     *
+     * @param args the mode and its arguments
+     * @throws Exception if a round trip fails
+     */
+    public static void main(String[] args) throws Exception {
+        String mode = args.length == 0 ? "" : args[0];
+        if (mode.equals("cold") && args.length == 2 && (args[1].equals("prepare") || args[1].equals("dom"))) {
+            XmlBenchmark b = new XmlBenchmark();
+            b.setup();
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            long cpu0 = mx.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            String out = args[1].equals("prepare") ? b.prepareRoundTrip() : b.plainDomRoundTripWithSetup();
+            long t1 = System.nanoTime();
+            long cpu1 = mx.getCurrentThreadCpuTime();
+            System.out.printf("cold %s: wall %.1f ms, thread CPU %.1f ms (%d chars)%n", args[1], (t1 - t0) / 1e6,
+                    (cpu1 - cpu0) / 1e6, out.length());
+        } else if (mode.equals("interleaved")) {
+            interleaved(args.length > 1 ? Integer.parseInt(args[1]) : 40, args.length > 2 ? Integer.parseInt(args[2]) : 50);
+        } else {
+            System.err.println("usage: XmlBenchmark interleaved [rounds] [opsPerRound] | cold prepare|dom");
+            System.exit(2);
+        }
+    }
+
+    private static void interleaved(int rounds, int ops) throws Exception {
+        XmlBenchmark b = new XmlBenchmark();
+        b.setup();
+        Dom dom = new Dom();
+        dom.setup();
+        long sink = 0;
+        for (int i = 0; i < 3000; i++) { // warm-up: let the JIT compile all three paths
+            sink += b.prepareRoundTrip().length() + b.parseWriteRoundTrip().length() + b.plainDomRoundTrip(dom).length();
+        }
+        double[] prepare = new double[rounds];
+        double[] parseWrite = new double[rounds];
+        double[] plain = new double[rounds];
+        double[] ratioPrepare = new double[rounds];
+        double[] ratioParseWrite = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int k = 0; k < 3; k++) { // rotate the order so that no path always runs first
+                int which = (r + k) % 3;
+                long t0 = System.nanoTime();
+                for (int i = 0; i < ops; i++) {
+                    sink += which == 0 ? b.prepareRoundTrip().length()
+                            : which == 1 ? b.parseWriteRoundTrip().length() : b.plainDomRoundTrip(dom).length();
+                }
+                double perOp = (System.nanoTime() - t0) / 1e6 / ops;
+                (which == 0 ? prepare : which == 1 ? parseWrite : plain)[r] = perOp;
+            }
+            ratioPrepare[r] = prepare[r] / plain[r];
+            ratioParseWrite[r] = parseWrite[r] / plain[r];
+        }
+        System.out.printf("interleaved, %d rounds of %d ops (median ms/op): prepare %.3f, parse+write %.3f,"
+                        + " plain DOM %.3f%n", rounds, ops, quantile(prepare, 0.5), quantile(parseWrite, 0.5),
+                quantile(plain, 0.5));
+        System.out.printf("  prepare / plain DOM = %.2f (quartiles %.2f-%.2f); parse+write / plain DOM = %.2f"
+                        + " (quartiles %.2f-%.2f)  [sink %d]%n", quantile(ratioPrepare, 0.5), quantile(ratioPrepare, 0.25),
+                quantile(ratioPrepare, 0.75), quantile(ratioParseWrite, 0.5), quantile(ratioParseWrite, 0.25),
+                quantile(ratioParseWrite, 0.75), sink % 10);
+    }
+
+    private static double quantile(double[] values, double q) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[(int) Math.round(q * (v.length - 1))];
     }
 }
