@@ -185,4 +185,46 @@ class UdevRulesCommandTest {
         .contains("auto_online_blocks is offline here").contains("--- 81-mem-hotplug.rules");
     assertThat(run("udev-rules", "--root", tmp.toString(), "--auto-online-blocks", "online")).isEqualTo(HotplugCli.OK);
   }
+
+  @Test
+  void malformedGuestFiles_exit3WithCannotTellOrTheReason_neverAStackTrace() throws IOException {
+    byte[] junk = new byte[4096];
+    new java.util.Random(3).nextBytes(junk);
+    Path osRelease = tmp.resolve("etc/os-release");
+    Files.createDirectories(osRelease.getParent());
+    Files.write(osRelease, junk);
+    Path rules = tmp.resolve("lib/udev/rules.d");
+    Files.createDirectories(rules);
+    Files.write(rules.resolve("99-junk.rules"), junk);
+    Files.writeString(rules.resolve("80-cpu-hotplug.rules"), "");
+    Files.writeString(rules.resolve("81-mem-hotplug.rules"),
+        "SUBSYSTEM==\"memory\", ACTION==\"add\", TEST==\"state\", ATTR{state}==\"offline\", ATTR{state}=\"onl");
+    Files.writeString(rules.resolve("90-huge.rules"), "# filler\n".repeat(300_000));
+    int code = run("udev-rules", "--root", tmp.toString());
+    assertThat(code).as(err.toString()).isEqualTo(HotplugCli.NEEDS_ACTION);
+    assertThat(err.toString()).doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(out.toString()).contains("CPU: NEEDS A RULE").contains("memory: NEEDS A RULE")
+        .contains("looks binary").contains("--- 80-cpu-hotplug.rules").contains("--- 81-mem-hotplug.rules");
+    assertThat(Files.readAllBytes(rules.resolve("99-junk.rules"))).isEqualTo(junk);
+  }
+
+  @Test
+  void malformedGrepOutput_exit2WithTheReason() throws IOException {
+    byte[] junk = new byte[4096];
+    new java.util.Random(5).nextBytes(junk);
+    Path bin = tmp.resolve("grep.bin");
+    Files.write(bin, junk);
+    assertThat(run("udev-rules", "--grep", bin.toString())).isEqualTo(HotplugCli.USAGE);
+    assertThat(err.toString()).contains("binary, not grep output");
+    Path empty = write("/grep-empty.txt", "");
+    assertThat(run("udev-rules", "--grep", empty.toString())).isEqualTo(HotplugCli.USAGE);
+    assertThat(err.toString()).contains("no grep hit found");
+    Path huge = write("/grep-huge.txt", "/lib/udev/rules.d/98-kexec.rules:# cpu\n".repeat(40_000));
+    assertThat(run("udev-rules", "--grep", huge.toString())).isEqualTo(HotplugCli.USAGE);
+    assertThat(err.toString()).contains("larger than 1 MiB");
+    assertThat(run("udev-rules", "--grep", tmp.resolve("nope.txt").toString())).isEqualTo(HotplugCli.USAGE);
+    assertThat(err.toString()).contains("cannot read --grep");
+    assertThat(err.toString()).doesNotContain("\tat ");
+    assertThat(Files.readAllBytes(bin)).isEqualTo(junk);
+  }
 }

@@ -37,19 +37,32 @@ public final class GrepExplainer {
 
   private GrepExplainer() {}
 
+  private static final Pattern ANSI = Pattern.compile("\u001b\\[[0-9;]*[A-Za-z]");
+
   /**
    * Explains grep output.
    *
    * @param grepOutput what grep printed; blank lines are ignored
    * @param env the machine to evaluate for
    * @return one entry per hit line, in order
-   * @throws IllegalArgumentException when the text has no line in grep's {@code file:content} form
+   * @throws IllegalArgumentException when the text has no line in grep's {@code file:content} form,
+   *     or is binary (control characters other than tab and line ends; ANSI colours are dropped)
    */
   public static List<Hit> explain(String grepOutput, UdevEnvironment env) {
     Objects.requireNonNull(grepOutput, "grepOutput");
     Objects.requireNonNull(env, "env");
+    // grep --color=always wraps file names and matches in ANSI SGR sequences: drop them
+    String text = ANSI.matcher(grepOutput).replaceAll("");
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f || c == '\uFFFD') {
+        throw new IllegalArgumentException("the text is binary, not grep output (character 0x"
+            + Integer.toHexString(c) + " at offset " + i + "): give the text grep printed for"
+            + " grep -r -i cpu /lib/udev/rules.d/*");
+      }
+    }
     List<Hit> hits = new ArrayList<>();
-    for (String raw : grepOutput.split("\\R")) {
+    for (String raw : text.split("\\R")) {
       String l = raw.strip();
       if (l.isEmpty()) {
         continue;

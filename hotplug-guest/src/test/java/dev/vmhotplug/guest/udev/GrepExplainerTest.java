@@ -51,4 +51,19 @@ class GrepExplainerTest {
     assertThatThrownBy(() -> GrepExplainer.explain("hello world\n", UdevEnvironment.kvmGuest()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no grep hit found");
   }
+
+  @Test
+  void binaryJunk_isRefusedAsBinary_evenWhenSomeBytesLookLikeFileColonContent() {
+    byte[] junk = new byte[4096];
+    new java.util.Random(5).nextBytes(junk);
+    String text = new String(junk, java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertThatThrownBy(() -> GrepExplainer.explain(text, UdevEnvironment.kvmGuest()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("binary, not grep output");
+    String utf8 = new String(junk, java.nio.charset.StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> GrepExplainer.explain(utf8, UdevEnvironment.kvmGuest()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("binary, not grep output");
+    // grep --color=always output (ESC sequences) is still text
+    String colored = "\u001b[35m\u001b[K/lib/udev/rules.d/98-kexec.rules\u001b[m\u001b[K:SUBSYSTEM==\"cpu\", ACTION==\"add\"\n";
+    assertThat(GrepExplainer.explain(GUIDE_GREP + colored, UdevEnvironment.kvmGuest())).hasSizeGreaterThanOrEqualTo(4);
+  }
 }
