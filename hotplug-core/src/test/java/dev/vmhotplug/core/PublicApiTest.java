@@ -117,6 +117,36 @@ class PublicApiTest {
     assertThat(violations(Leaky.class)).singleElement().asString().contains("org.libvirt.Connect");
   }
 
+  /** The class files under {@code dir} whose bytes mention libvirt-java or JNA (constant pool names). */
+  static List<String> classesTouchingLibvirt(Path dir) throws IOException {
+    List<String> out = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".class")).sorted()::iterator) {
+        String bytes = new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1);
+        if (bytes.contains("org/libvirt/") || bytes.contains("com/sun/jna/")) {
+          out.add(dir.relativize(p).toString().replace(java.io.File.separatorChar, '/'));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void libvirtAccess_isOnlyInTheGatewayAndTheWrapBridge() throws Exception {
+    Path root = Path.of(HotplugClient.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    List<String> touching = classesTouchingLibvirt(root.resolve("dev/vmhotplug/core"));
+    assertThat(touching).isNotEmpty().allSatisfy(c -> assertThat(c).matches(
+        "internal/LibvirtGateway(\\$[A-Za-z0-9]+)?\\.class|HotplugClient(\\$Builder)?\\.class"));
+    assertThat(touching).contains("internal/LibvirtGateway.class");
+  }
+
+  @Test
+  void libvirtScan_seesAReference_whenOneExists() throws Exception {
+    Path testClasses = Path.of(PublicApiTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    assertThat(classesTouchingLibvirt(testClasses.resolve("dev/vmhotplug/core")))
+        .contains("PublicApiTest$Leaky.class");
+  }
+
   /** A deliberately bad public type, to prove the checker sees leaks. */
   public static final class Leaky {
     public org.libvirt.Connect connection() {
