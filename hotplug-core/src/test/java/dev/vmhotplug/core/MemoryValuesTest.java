@@ -13,6 +13,40 @@ import org.junit.jupiter.api.Test;
 class MemoryValuesTest {
 
   @Test
+  void memoryView_liveDumpxmlWithAliasBalloonAndTwoCells_showsEveryField() {
+    String live = "<domain type='kvm' id='7'><name>web</name>"
+        + "<maxMemory slots='8' unit='KiB'>16777216</maxMemory><memory unit='KiB'>2621440</memory>"
+        + "<currentMemory unit='KiB'>2097152</currentMemory><vcpu placement='static' current='2'>8</vcpu>"
+        + "<cpu><numa><cell id='0' cpus='0-3' memory='1048576' unit='KiB'/>"
+        + "<cell id='1' cpus='4-7' memory='1048576' unit='KiB'/></numa></cpu><devices>"
+        + "<memory model='dimm'><target><size unit='KiB'>524288</size><node>1</node></target>"
+        + "<alias name='dimm0'/><address type='dimm' slot='0' base='0x100000000'/></memory>"
+        + "</devices></domain>";
+    String config = live.replace(" id='7'", "").replace("<alias name='dimm0'/>", "")
+        .replace("<address type='dimm' slot='0' base='0x100000000'/>", "");
+    MemoryView v = MemoryView.of("web", java.util.Optional.of(DomainXml.parse(live)),
+        java.util.Optional.of(DomainXml.parse(config)));
+    MemoryView.Definition l = v.live().orElseThrow();
+    assertThat(l.maxMemory()).contains(dev.vmhotplug.xml.MemorySize.ofGiB(16));
+    assertThat(l.slots()).hasValue(8);
+    assertThat(l.slotsUsed()).isEqualTo(1);
+    assertThat(l.slotsFree()).hasValue(7);
+    assertThat(l.memory()).isEqualTo(dev.vmhotplug.xml.MemorySize.ofMiB(2560));
+    assertThat(l.currentMemory()).contains(dev.vmhotplug.xml.MemorySize.ofGiB(2));
+    assertThat(l.numaCells()).hasSize(2);
+    assertThat(l.dimms()).singleElement().satisfies(d -> {
+      assertThat(d.size()).contains(dev.vmhotplug.xml.MemorySize.ofMiB(512));
+      assertThat(d.node()).hasValue(1);
+      assertThat(d.slot()).hasValue(0);
+      assertThat(d.alias()).contains("dimm0");
+    });
+    assertThat(v.config().orElseThrow().dimms()).singleElement()
+        .satisfies(d -> assertThat(d.alias()).isEmpty());
+    assertThat(v.toString()).contains("current memory   2 GiB          2 GiB", "slots free       7              7",
+        "NUMA cell 1: 1 GiB, cpus 4-7", "dimm0");
+  }
+
+  @Test
   void memoryStats_fromLibvirtTags_namesThemAsVirshAndKeepsOrder() {
     Map<Integer, Long> tags = new LinkedHashMap<>();
     tags.put(6, 786432L);
