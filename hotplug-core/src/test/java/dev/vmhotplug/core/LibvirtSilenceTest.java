@@ -14,13 +14,18 @@ import org.junit.jupiter.api.Test;
  */
 class LibvirtSilenceTest {
 
-  /** The child: a failed connect and a failed lookup, then "done". */
+  /** The child: two failed connects and a failed lookup, then "done". */
   public static final class Child {
     public static void main(String[] args) {
       try {
         HotplugClient.connect("qemu+tcp://127.0.0.1:1/system");
       } catch (ConnectionException expected) {
         System.out.println("connect refused");
+      }
+      try {
+        HotplugClient.connect("test:///nonexistent/vmhotplug/node.xml");
+      } catch (ConnectionException expected) {
+        System.out.println("missing node file refused: " + expected.getMessage());
       }
       try (HotplugClient c = HotplugClient.connect("test:///default")) {
         c.domain("no-such-domain");
@@ -39,7 +44,11 @@ class LibvirtSilenceTest {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(out).contains("connect refused", "not found", "done");
+    assertThat(out).contains("connect refused", "not found", "done")
+        .contains("missing node file refused: cannot connect to test:///nonexistent/vmhotplug/node.xml: the test"
+            + " driver's node file /nonexistent/vmhotplug/node.xml does not exist");
     assertThat(err).doesNotContain("libvirt:");
+    // libxml2 (inside libvirt's test driver) would print "I/O warning : failed to load external entity"
+    assertThat(err).doesNotContain("I/O warning").doesNotContain("failed to load");
   }
 }

@@ -119,6 +119,7 @@ public final class LibvirtGateway implements AutoCloseable {
       throw new ConnectionException(uri, "empty libvirt URI: pass one such as qemu:///system,"
           + " qemu+ssh://user@host/system or test:///default", null);
     }
+    checkTestNodeFile(uri);
     try {
       silenceLibvirt();
       LOG.debug("op=connect uri={}", uri);
@@ -132,6 +133,28 @@ public final class LibvirtGateway implements AutoCloseable {
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
       throw new ConnectionException(uri, "cannot load the native libvirt library to connect to " + uri
           + ": install it (Debian/Ubuntu: apt-get install libvirt0; Fedora: dnf install libvirt-libs)", e);
+    }
+  }
+
+  /**
+   * Refuses a test-driver URI whose node file is missing before libvirt sees it: libvirt would fail
+   * with a bare "failed to parse xml document", and libxml2 inside it prints an I/O warning on
+   * stderr that no libvirt error callback can silence.
+   */
+  private static void checkTestNodeFile(String uri) {
+    if (!uri.startsWith("test:///") || uri.startsWith("test:///default")) {
+      return;
+    }
+    String path = uri.substring("test://".length());
+    int q = path.indexOf('?');
+    if (q >= 0) {
+      path = path.substring(0, q);
+    }
+    java.nio.file.Path file = java.nio.file.Path.of(path);
+    if (!java.nio.file.Files.isRegularFile(file) || !java.nio.file.Files.isReadable(file)) {
+      throw new ConnectionException(uri, "cannot connect to " + uri + ": the test driver's node file " + path
+          + (java.nio.file.Files.exists(file) ? " is not a readable file" : " does not exist")
+          + ". Give the absolute path of a node XML file (test:///ABSOLUTE/PATH/node.xml), or test:///default", null);
     }
   }
 
