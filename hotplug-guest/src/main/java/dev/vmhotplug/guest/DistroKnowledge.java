@@ -116,6 +116,8 @@ public final class DistroKnowledge {
           "guide (CentOS 7.x): add the rules or have systemd >= 219-19.el7_2.9",
           "40-redhat.rules has the CPU rule from 7.1; the memory rule came with 7.2",
           "lnykryn/systemd-rhel rules/40-redhat.rules history"),
+      // Source: lnykryn/systemd-rhel rules/40-redhat.rules at systemd 219 (RHEL 7.2): memory rule
+      // "SUBSYSTEM=="memory", ACTION=="add", PROGRAM="/bin/uname -p", RESULT!="s390*", ATTR{state}=="offline", ATTR{state}="online"".
       new Row(EL, "7.2", "7.3", "CentOS/RHEL 7.2-7.3",
           Coverage.COVERED, Coverage.COVERED, "40-redhat.rules",
           "guide (CentOS 7.x): add the rules or have systemd >= 219-19.el7_2.9",
@@ -142,29 +144,39 @@ public final class DistroKnowledge {
           "CPU rule in 40-redhat.rules; memory rule skipped when the kernel's auto_online_blocks is"
               + " offline (later 8.x), so memory is onlined only if the kernel policy onlines it",
           "redhat-plumbers/systemd-rhel8 rules/40-redhat.rules (commit 3337fb3)"),
+      // Source: redhat-plumbers/systemd-rhel9 rules.d/40-redhat.rules (commit 65d993c):
+      // CONST{arch}/CONST{virt} guards, ENV{.state}="online" in VMs, "online_movable" on bare metal.
       new Row(EL, "9", "9", "RHEL/CentOS Stream/Rocky/Alma 9",
           Coverage.COVERED, Coverage.COVERED, "40-redhat.rules",
           "",
           "40-redhat.rules: CPU rule (not ppc64, s390 only when configured) and memory rule with"
               + " CONST{virt}: online in VMs, online_movable on bare metal",
           "redhat-plumbers/systemd-rhel9 rules.d/40-redhat.rules (commit 65d993c)"),
+      // Source: redhat-plumbers/systemd-rhel10 rules.d/40-redhat-hotplug.rules (commit 53a7f74):
+      // the hotplug part of 40-redhat.rules moved to its own file, same logic.
       new Row(EL, "10", "10", "RHEL/CentOS Stream/Rocky/Alma 10",
           Coverage.COVERED, Coverage.COVERED, "40-redhat-hotplug.rules",
           "",
           "hotplug rules moved to 40-redhat-hotplug.rules (same CONST{arch}/CONST{virt} logic)",
           "redhat-plumbers/systemd-rhel10 rules.d/40-redhat-hotplug.rules (commit 53a7f74)"),
       // --- Ubuntu -----------------------------------------------------------------------------
+      // Source: the guide's Ubuntu 12.04 row; Ubuntu's systemd changelog (40-hyperv-hotadd.rules,
+      // the first hotplug rule Ubuntu shipped, came later for LP #1233466): nothing in 12.04 (udev 175).
       new Row(Set.of("ubuntu"), "12.04", "12.04", "Ubuntu 12.04",
           Coverage.NOT_COVERED, Coverage.NOT_COVERED, "",
           "guide: the image needs both rules; for memory the image 'still has a problem that is being fixed'",
           "stock Ubuntu 12.04 ships no hotplug online rule",
           "guide rows Ubuntu 12.04; Ubuntu systemd changelog (40-hyperv-hotadd.rules added later, LP #1233466)"),
+      // Source: the guide's Ubuntu 14.04 row; Ubuntu systemd changelog "Add 40-hyperv-hotadd.rules:
+      // Workaround for LP #1233466" (guarded by the Hyper-V DMI vendor, so nothing on KVM).
       new Row(Set.of("ubuntu"), "14.04", "14.04", "Ubuntu 14.04",
           Coverage.NOT_ON_KVM, Coverage.NOT_ON_KVM, "40-hyperv-hotadd.rules",
           "guide: the image includes both rules by default",
           "stock 14.04 ships 40-hyperv-hotadd.rules, which onlines only on Hyper-V; on KVM nothing onlines"
               + " (the guide's image was its platform's own)",
           "Ubuntu systemd changelog 'Add 40-hyperv-hotadd.rules: Workaround for LP #1233466'"),
+      // Source: Ubuntu's /lib/udev/rules.d/40-vm-hotadd.rules (22.04 copy quoted in NVIDIA's POWER9
+      // notes): GOTO="vm_hotadd_end" unless sys_vendor is Microsoft or Xen; NixOS issue #304816.
       new Row(Set.of("ubuntu"), "16.04", "24.04", "Ubuntu 16.04-24.04",
           Coverage.NOT_ON_KVM, Coverage.NOT_ON_KVM, "40-vm-hotadd.rules",
           "",
@@ -173,12 +185,15 @@ public final class DistroKnowledge {
           "Ubuntu /lib/udev/rules.d/40-vm-hotadd.rules (22.04 copy quoted in NVIDIA POWER9 notes);"
               + " NixOS issue #304816 (Ubuntu 24.04 lacks a KVM rule)"),
       // --- Debian -----------------------------------------------------------------------------
+      // Source: Debian's systemd/udev packaging ships no CPU or memory online rule (upstream systemd
+      // has none); Proxmox VE docs ("Memory Hotplug" needs a udev rule in Debian guests).
       new Row(Set.of("debian"), "8", "13", "Debian 8-13",
           Coverage.NOT_COVERED, Coverage.NOT_COVERED, "",
           "",
           "Debian's udev/systemd packages ship no CPU or memory online rule",
           "Debian systemd packaging (no such rule); Proxmox docs and user reports: Debian 12 needs both"),
       // --- SUSE -------------------------------------------------------------------------------
+      // Source: openSUSE/udev-extra-rules 80-hotplug-cpu-mem.rules (commit 2f93b2d); SUSE bsc#1076696.
       new Row(SUSE, "", "", "SLES / openSUSE",
           Coverage.COVERED, Coverage.COVERED, "80-hotplug-cpu-mem.rules",
           "",
