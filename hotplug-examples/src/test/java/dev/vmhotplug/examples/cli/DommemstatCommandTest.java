@@ -37,6 +37,8 @@ class DommemstatCommandTest {
   void badUri_exits1WithConnectionHint() {
     AttachMemoryCommandTest.Run r = run("dommemstat", "-c", "test:///nonexistent/path/node.xml", "x");
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains("test:///nonexistent/path/node.xml");
+    assertThat(r.err()).contains("test:///nonexistent/path/node.xml")
+        .contains("node file /nonexistent/path/node.xml does not exist", "test:///ABSOLUTE/PATH/node.xml");
+    assertThat(r.out()).isEmpty();
   }
 }
