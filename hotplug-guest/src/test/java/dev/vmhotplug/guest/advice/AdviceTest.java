@@ -164,4 +164,36 @@ class AdviceTest {
         dev.vmhotplug.guest.udev.UdevEnvironment.kvmGuest(), false);
     assertThat(Advice.forRoot(GuestRoot.open(root), mine).covered()).isFalse();
   }
+
+  @Test
+  void centos65Root_withThePlatformsCpuRule_filesOverrideTheTable_memoryStillNeeded() {
+    // the guide's platform image: CentOS 6.5 with a CPU online rule in /etc/udev/rules.d; stock CentOS 6 has none
+    GuestRoots.write(root, "/etc/centos-release", "CentOS release 6.5 (Final)\n");
+    GuestRoots.write(root, "/etc/redhat-release", "CentOS release 6.5 (Final)\n");
+    GuestRoots.write(root, "/etc/udev/rules.d/99-cpu-online.rules",
+        "SUBSYSTEM==\"cpu\", ACTION==\"add\", TEST==\"online\", ATTR{online}==\"0\", ATTR{online}=\"1\"\n");
+    GuestRoots.write(root, "/lib/udev/rules.d/60-persistent-storage.rules", "# nothing about cpus\n");
+    Advice a = Advice.forRoot(GuestRoot.open(root), AdviceOptions.defaults());
+    assertThat(a.distro().id()).isEqualTo("centos");
+    assertThat(a.resources().get(0).needsRule()).isFalse();
+    assertThat(a.resources().get(0).evidence()).hasValueSatisfying(e ->
+        assertThat(e.location()).isEqualTo("99-cpu-online.rules:1"));
+    assertThat(a.resources().get(1).needsRule()).isTrue();
+    assertThat(a.rules()).extracting(RuleFile::fileName).containsExactly("81-mem-hotplug.rules");
+    assertThat(a.notes()).anySatisfy(n -> assertThat(n)
+        .contains("CPU: the image's files disagree with the knowledge table for CentOS 6.x").contains("the files decide"));
+  }
+
+  @Test
+  void ubuntu1404Root_hypervRuleOnly_bothNeededOnKvm_coveredOnHyperV() {
+    GuestRoots.write(root, "/etc/lsb-release", "DISTRIB_ID=Ubuntu\nDISTRIB_RELEASE=14.04\nDISTRIB_CODENAME=trusty\n");
+    GuestRoots.fixture(root, "/lib/udev/rules.d", "ubuntu/40-vm-hotadd.rules");
+    Advice kvm = Advice.forRoot(GuestRoot.open(root), AdviceOptions.defaults());
+    assertThat(kvm.distro().versionId()).isEqualTo("14.04");
+    assertThat(kvm.rules()).extracting(RuleFile::fileName).containsExactly("80-cpu-hotplug.rules", "81-mem-hotplug.rules");
+    assertThat(kvm.report()).contains("40-vm-hotadd.rules:").contains("never reached");
+    AdviceOptions hyperV = AdviceOptions.defaults().withEnvironment(dev.vmhotplug.guest.udev.UdevEnvironment.kvmGuest()
+        .toBuilder().virt("microsoft").sysVendor("Microsoft Corporation").dmi("product_name", "Virtual Machine").build(), true);
+    assertThat(Advice.forRoot(GuestRoot.open(root), hyperV).covered()).isTrue();
+  }
 }
