@@ -78,13 +78,15 @@ public final class VcpuChange {
   }
 
   /**
-   * Sets the scope explicitly.
+   * Adds a scope to the request; scopes accumulate ({@code live().scope(Scope.CONFIG)} is both), as
+   * in {@link MemoryChange#scope(Scope)} and {@link DesiredState#scope(Scope)}.
    *
-   * @param scope where to apply
+   * @param scope the scope to add
    * @return a new request
    */
   public VcpuChange scope(Scope scope) {
-    return new VcpuChange(domain, target, Objects.requireNonNull(scope, "scope"), timeout, verification);
+    return new VcpuChange(domain, target, Objects.requireNonNull(scope, "scope").plus(this.scope), timeout,
+        verification);
   }
 
   /**

@@ -437,6 +437,18 @@ class VcpuChangeTest {
   }
 
   @Test
+  void scope_accumulatesLikeLiveAndConfigAndLikeMemoryAndEnsure() {
+    try (HotplugClient client = client()) {
+      DomainHandle web = client.domain("web");
+      assertThat(web.vcpus().set(4).effectiveScope()).isEqualTo(Scope.LIVE);
+      assertThat(web.vcpus().set(4).scope(Scope.CONFIG).effectiveScope()).isEqualTo(Scope.CONFIG);
+      assertThat(web.vcpus().set(4).live().scope(Scope.CONFIG).effectiveScope()).isEqualTo(Scope.LIVE_AND_CONFIG);
+      assertThat(web.memory().live().scope(Scope.CONFIG).effectiveScope()).isEqualTo(Scope.LIVE_AND_CONFIG);
+      assertThat(web.ensure().live().scope(Scope.CONFIG).effectiveScope()).isEqualTo(Scope.LIVE_AND_CONFIG);
+    }
+  }
+
+  @Test
   void toString_describesTheRequest() {
     try (HotplugClient client = client()) {
       assertThat(client.domain("web").vcpus().set(4).config().live().toString())
