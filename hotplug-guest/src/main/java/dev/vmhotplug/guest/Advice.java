@@ -177,7 +177,11 @@ public final class Advice {
             }
           }
         }
-        if (first != null) {
+        if (first != null && first.equals(RuleOptions.DEFAULT_MEMORY_FILE)) {
+          // our own (non-movable) file: writing the same name in /etc/udev/rules.d replaces it
+          notes.add("movable memory: " + first + " onlines memory as \"online\"; the movable rule replaces "
+              + first + " in /etc/udev/rules.d (a file of the same name there overwrites or shadows it)");
+        } else if (first != null) {
           memFile = before(first);
           notes.add("movable memory: " + first + " onlines memory first (as \"online\", which cannot be"
               + " hot-unplugged reliably); the movable rule is named " + memFile + " so that it runs before it");

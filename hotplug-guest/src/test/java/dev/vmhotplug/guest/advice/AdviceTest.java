@@ -196,4 +196,20 @@ class AdviceTest {
         .toBuilder().virt("microsoft").sysVendor("Microsoft Corporation").dmi("product_name", "Virtual Machine").build(), true);
     assertThat(Advice.forRoot(GuestRoot.open(root), hyperV).covered()).isTrue();
   }
+
+  @Test
+  void ourOwnOnlineRuleAlreadyInstalled_movableWanted_replacesItUnderTheSameName() {
+    GuestRoots.write(root, "/etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
+    for (RuleFile f : RuleGenerator.generate(RuleOptions.defaults())) {
+      GuestRoots.write(root, "/etc/udev/rules.d/" + f.fileName(), f.content());
+    }
+    Advice a = Advice.forRoot(GuestRoot.open(root), AdviceOptions.defaults().withMovableMemory(true));
+    assertThat(a.rules()).extracting(RuleFile::fileName).containsExactly("81-mem-hotplug.rules");
+    assertThat(String.join("\n", a.notes())).contains("replaces 81-mem-hotplug.rules");
+    for (RuleFile f : a.rules()) {
+      GuestRoots.write(root, "/etc/udev/rules.d/" + f.fileName(), f.content());
+    }
+    Advice after = Advice.forRoot(GuestRoot.open(root), AdviceOptions.defaults().withMovableMemory(true));
+    assertThat(after.covered()).isTrue();
+  }
 }
