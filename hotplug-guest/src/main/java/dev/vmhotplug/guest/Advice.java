@@ -208,7 +208,7 @@ public final class Advice {
         + " a udev rule (or the guest agent's guest-set-vcpus) must");
     String state = options.movableMemory() ? "online_movable" : "online";
     String memAlt = "memory: the kernel parameter memhp_default_state=" + state + " (Linux >= 4.7"
-        + (options.movableMemory() ? "; online_movable needs a newer kernel that accepts it" : "")
+        + (options.movableMemory() ? "; the value online_movable only from Linux 5.7, commit 5f47adf762b7 \"allow to specify a default online_type\"" : "")
         + ") makes the kernel online hot-added memory itself, without udev; guests of the guide's era"
         + " (CentOS 6: 2.6.32, CentOS 7: 3.10, Ubuntu 12.04: 3.2, Ubuntu 14.04: 3.13) lack it unless"
         + " their vendor backported it (then /sys/devices/system/memory/auto_online_blocks exists)";

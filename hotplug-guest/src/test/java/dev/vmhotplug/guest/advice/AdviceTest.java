@@ -63,7 +63,8 @@ class AdviceTest {
       assertThat(f.content()).contains("ATTR{state}=\"online_movable\"");
     });
     assertThat(String.join("\n", a.notes())).contains("runs before it");
-    assertThat(a.kernelAlternatives().get(1)).contains("memhp_default_state=online_movable");
+    assertThat(a.kernelAlternatives().get(1)).contains("memhp_default_state=online_movable")
+        .contains("online_movable only from Linux 5.7");
   }
 
   @Test
