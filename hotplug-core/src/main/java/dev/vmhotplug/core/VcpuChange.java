@@ -223,6 +223,11 @@ public final class VcpuChange {
         unplugTimeout = e; // the request was sent; the guest may still release the CPU: keep waiting
       }
       steps.add(step);
+      if (unplug && !verification.host() && unplugTimeout == null) {
+        warnings.add("hot-unplug not waited for (verification " + verification.kind() + "): libvirt returned once"
+            + " the request was sent and the guest releases the vCPU(s) asynchronously, or not at all; read"
+            + " vcpuCount() to see the outcome, or verify with Verification.HOST");
+      }
       if (verification.host() || unplugTimeout != null) {
         Poller.Outcome<int[]> o = poller.await(() -> VcpuXml.read(gw.xml(ref, false)), v -> v[1] == target,
             "live vCPUs of domain '" + name + "' to become " + target);

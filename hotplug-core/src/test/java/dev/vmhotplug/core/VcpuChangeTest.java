@@ -175,6 +175,18 @@ class VcpuChangeTest {
   }
 
   @Test
+  void verifyNone_hotUnplug_warnsThatItWasNotWaitedFor() {
+    try (HotplugClient client = client()) {
+      VcpuResult r = client.domain("web").vcpus().set(1).verify(Verification.NONE).apply();
+      assertThat(r.attempts()).isZero();
+      assertThat(r.warnings()).singleElement().asString()
+          .contains("hot-unplug not waited for (verification NONE)", "read vcpuCount()");
+      VcpuResult up = client.domain("web").vcpus().set(3).verify(Verification.NONE).apply();
+      assertThat(up.warnings()).isEmpty();
+    }
+  }
+
+  @Test
   void byUuid_handleChangesTheSameDomain() {
     try (HotplugClient client = client()) {
       client.domain(TestNode.WEB_UUID).vcpus().set(7).apply();
