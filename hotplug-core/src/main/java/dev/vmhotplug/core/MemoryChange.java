@@ -339,6 +339,12 @@ public final class MemoryChange {
     if (sc == Scope.CONFIG && state.running()) {
       warnings.add("config only: the running domain is unchanged; the change takes effect at the next cold boot");
     }
+    if (!verification.host()) {
+      warnings.add("not verified (verification " + verification.kind() + "): libvirt accepted the call(s) but the"
+          + " domain was not read back, so 'after' is the view from before the change"
+          + (add ? "" : "; a hot-remove completes asynchronously, or not at all if the guest refuses")
+          + ". Read memoryView() to see the outcome, or verify with Verification.HOST");
+    }
     MemoryView after = verification.host() ? MemoryInspector.view(domain) : before;
     return new MemoryResult(plan, before, after, steps, attempts, elapsed, warnings, verdict);
   }

@@ -14,7 +14,8 @@ import java.util.Optional;
  *
  * @param plan the plan that was executed (what was asked)
  * @param before the memory view read before the change
- * @param after the memory view read after verification
+ * @param after the memory view read after verification; with {@code Verification.NONE} the view
+ *     from before (not read back; a warning says so)
  * @param steps the libvirt calls made, in order
  * @param attempts how many times the state was read while verifying (host and guest)
  * @param elapsed the time from the first libvirt call to the end of verification

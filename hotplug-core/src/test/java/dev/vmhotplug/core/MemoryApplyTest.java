@@ -189,4 +189,18 @@ class MemoryApplyTest {
       assertThat(d.xml(true)).isEqualTo(config);
     }
   }
+
+  @Test
+  void removeWithoutVerification_returnsAtOnceAndWarnsThatNothingWasReadBack() {
+    List<String> seen = new ArrayList<>();
+    try (HotplugClient c = client(swallowing("detachDevice", seen))) {
+      MemoryResult r = c.domain("mem").memory().remove(MemorySize.ofMiB(256)).live().verify(Verification.NONE).apply();
+      assertThat(r.attempts()).isZero();
+      assertThat(r.steps()).hasSize(1);
+      assertThat(r.after()).isSameAs(r.before());
+      assertThat(r.warnings()).anySatisfy(w -> assertThat(w).contains("not verified (verification NONE)",
+          "'after' is the view from before", "hot-remove completes asynchronously", "Read memoryView()"));
+      assertThat(seen).containsOnlyOnce("detachDevice(LIVE)");
+    }
+  }
 }
