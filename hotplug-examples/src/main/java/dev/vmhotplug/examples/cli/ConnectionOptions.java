@@ -2,6 +2,8 @@ package dev.vmhotplug.examples.cli;
 
 import dev.vmhotplug.core.HotplugClient;
 import dev.vmhotplug.core.HotplugException;
+import dev.vmhotplug.core.OperationStep;
+import dev.vmhotplug.core.PartialApplyException;
 import dev.vmhotplug.core.PreconditionException;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -18,8 +20,10 @@ import picocli.CommandLine.Option;
  * {@code LIBVIRT_DEFAULT_URI} environment variable, else {@code qemu:///system}.
  *
  * <p>{@link #run(PrintWriter, Action)} maps failures to exit codes: a refusal
- * ({@link PreconditionException}: nothing was changed) prints {@code refused (REASON): message} and a
- * failure prints {@code failed: message} on stderr; both exit {@link HotplugCli#FAILED}.
+ * ({@link PreconditionException}: nothing was changed) prints {@code refused (REASON): message}; a
+ * partial apply ({@link PartialApplyException}) prints {@code partially applied: message}, the steps
+ * done, the step that failed and the state read afterwards; any other failure prints
+ * {@code failed: message} on stderr; all exit {@link HotplugCli#FAILED}.
  */
 public final class ConnectionOptions {
   /** Used when neither {@code -c} nor {@code LIBVIRT_DEFAULT_URI} is given (virsh's default as root). */
@@ -90,6 +94,15 @@ public final class ConnectionOptions {
     } catch (PreconditionException e) {
       err.println("refused (" + e.refusal() + "): " + e.getMessage());
       err.println("nothing was changed");
+      return HotplugCli.FAILED;
+    } catch (PartialApplyException e) {
+      err.println("partially applied: " + e.getMessage());
+      for (OperationStep s : e.applied()) {
+        err.println("  done: " + s);
+      }
+      err.println("  failed: " + e.failed());
+      String now = e.observedState() == null ? "(not read)" : e.observedState();
+      err.print("state now:\n" + now + (now.endsWith("\n") ? "" : "\n"));
       return HotplugCli.FAILED;
     } catch (HotplugException e) {
       err.println("failed: " + e.getMessage());

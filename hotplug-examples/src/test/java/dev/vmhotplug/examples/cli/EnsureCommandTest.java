@@ -38,6 +38,17 @@ class EnsureCommandTest {
   }
 
   @Test
+  void vcpusDoneMemoryFails_exits1ShowingWhatWasDoneWhatFailedAndTheStateNow() throws IOException {
+    // the test driver has no device attach: the vCPU step is applied, then the memory step fails
+    AttachMemoryCommandTest.Run r = run("ensure", "-c", AttachMemoryCommandTest.node(dir), "mem", "--vcpus", "3",
+        "--memory", "1536MiB", "--live");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("partially applied:", "stopped half way", "done: SET_VCPUS", "failed: ADD_MEMORY",
+        "state now:", "current      live           3")
+        .doesNotContain("nothing was changed");
+  }
+
+  @Test
   void aboveMaximum_exits1() throws IOException {
     AttachMemoryCommandTest.Run r = run("ensure", "-c", AttachMemoryCommandTest.node(dir), "mem", "--vcpus", "9");
     assertThat(r.code()).isEqualTo(1);
