@@ -142,7 +142,7 @@ public final class LibvirtGateway implements AutoCloseable {
    * stderr that no libvirt error callback can silence.
    */
   private static void checkTestNodeFile(String uri) {
-    if (!uri.startsWith("test:///") || uri.startsWith("test:///default")) {
+    if (!uri.startsWith("test:///") || uri.equals("test:///default") || uri.startsWith("test:///default?")) {
       return;
     }
     String path = uri.substring("test://".length());
