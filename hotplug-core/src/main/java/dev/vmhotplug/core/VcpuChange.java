@@ -237,13 +237,21 @@ public final class VcpuChange {
           String observed = "live vCPUs = " + o.last()[1];
           String untouched = configNeeded ? " The persistent definition was not changed." : "";
           if (unplug) {
-            throw new GuestRefusedException("the guest of domain '" + name + "' did not release its vCPUs:"
-                + " asked for " + target + " (from " + liveBefore + "), still " + o.last()[1] + " after "
-                + o.elapsed().toMillis() + " ms and " + o.attempts() + " reads"
-                + (unplugTimeout != null ? " (libvirt: " + unplugTimeout.libvirtMessage() + ")" : "")
-                + ". The guest must support CPU hot-unplug and let the CPU go (Linux: not CPU 0, not pinned"
-                + " or busy); libvirt's request may still complete: read vcpucount again, or give a longer"
-                + " timeout(…)." + untouched, expected, observed, o.attempts(), o.elapsed(), unplugTimeout);
+            String what = "asked for " + target + " (from " + liveBefore + "), still " + o.last()[1] + " after "
+                + o.elapsed().toMillis() + " ms and " + o.attempts() + " reads";
+            String guestSide = "The guest must support CPU hot-unplug and let the CPU go (Linux: not CPU 0, not"
+                + " pinned or busy)";
+            String msg = unplugTimeout == null
+                ? "the guest of domain '" + name + "' did not release its vCPUs: " + what + ". " + guestSide
+                    + "; libvirt's request may still complete: read vcpucount again, or give a longer timeout(…)."
+                // libvirt gave up waiting for QEMU's DEVICE_DELETED: the guest may or may not have let go
+                : "the vCPU unplug of domain '" + name + "' was not confirmed: " + what + " (libvirt: "
+                    + unplugTimeout.libvirtMessage() + "). Either the guest did not release its vCPUs (" + guestSide
+                    + "), or it did and QEMU never confirmed the removal (QEMU under TCG software emulation never"
+                    + " sends DEVICE_DELETED for a vCPU). libvirt's vCPU state of this domain is then unreliable:"
+                    + " check the guest's /sys/devices/system/cpu/online, and restart the domain before further"
+                    + " vCPU changes.";
+            throw new GuestRefusedException(msg + untouched, expected, observed, o.attempts(), o.elapsed(), unplugTimeout);
           }
           throw new VerificationTimeoutException("libvirt accepted the live change of domain '" + name + "' to "
               + target + " vCPUs but the live XML still shows " + o.last()[1] + " after " + o.elapsed().toMillis()

@@ -340,6 +340,9 @@ class VcpuChangeTest {
       assertThatThrownBy(() -> client.domain("web").vcpus().set(1).apply())
           .isInstanceOf(GuestRefusedException.class)
           .hasMessageContaining("vcpu unplug request timed out")
+          .hasMessageContaining("was not confirmed")
+          .hasMessageContaining("QEMU never confirmed the removal")
+          .hasMessageContaining("restart the domain")
           .hasCauseInstanceOf(LibvirtException.class);
     }
   }

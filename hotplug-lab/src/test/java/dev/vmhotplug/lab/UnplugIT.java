@@ -98,7 +98,9 @@ class UnplugIT {
       assertTimeoutPreemptively(NO_HANG, () -> assertThatThrownBy(() -> client.domain(normal.name()).vcpus().set(2)
           .live().timeout(Duration.ofSeconds(15)).apply())
           .isInstanceOf(HotplugException.class)
-          .hasMessageContaining("vcpu unplug request timed out"));
+          .hasMessageContaining("vcpu unplug request timed out")
+          .hasMessageContaining("was not confirmed")
+          .hasMessageContaining("QEMU never confirmed the removal"));
     } finally {
       LAB.discard(normal);
     }
