@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
  * guide's {@code virsh attach-device DOMAIN memory.xml}, with the DIMM XML written for you and the
  * request checked first. Prints the resulting memory view.
  */
-@Command(name = "attach-memory", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "attach-memory", header = "Hot-add memory as a DIMM (virsh attach-device with the guide's XML).", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Hot-add memory as a DIMM (virsh attach-device with the guide's <memory model='dimm'> XML).",
       "Checks first: domain prepared (maxMemory slots + NUMA cell), total <= maxMemory, a free slot,",

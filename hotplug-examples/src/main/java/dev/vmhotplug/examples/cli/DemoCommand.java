@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code hotplug demo}: boots a throwaway VM and walks the whole guide on it. */
-@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "demo", header = "Boot a throwaway VM and walk the whole hotplug guide on it (the demo).", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Boot a throwaway QEMU guest (private libvirt daemon, tiny Linux guest with the generated udev rules)",
       "and walk the hotplug guide on it: prepared XML, vcpucount, setvcpus --live --config, a DIMM",

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
  * hot-plugged DIMMs adding up to SIZE ({@code virsh detach-device} with the minimal DIMM XML) and
  * waits until the guest released them.
  */
-@Command(name = "detach-memory", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "detach-memory", header = "Hot-remove DIMMs adding up to SIZE (virsh detach-device).", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Hot-remove DIMMs whose sizes add up to SIZE (virsh detach-device with the minimal DIMM XML),",
       "then wait until the guest released them. The guest must have onlined that memory movable",

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code hotplug [-c URI] dommemstat DOMAIN [--json]}: {@code virsh dommemstat}, same layout. */
-@Command(name = "dommemstat", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "dommemstat", header = "Memory statistics of a running domain (virsh dommemstat).", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Memory statistics of a running domain, as virsh dommemstat prints them (values in KiB,",
       "e.g. 'actual 786432' is the memory the guest has; 'rss' the QEMU process)."

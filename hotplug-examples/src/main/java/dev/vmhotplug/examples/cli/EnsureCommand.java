@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
  * brings the domain to N vCPUs and SIZE memory (total) from whatever it has; running it twice
  * changes nothing the second time.
  */
-@Command(name = "ensure", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "ensure", header = "Make a domain have N vCPUs and SIZE memory: plan, then apply.", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Make the domain have N vCPUs and SIZE memory (total): computes the steps (setvcpus,",
       "attach/detach DIMMs) from what is there and runs them. --dry-run prints the steps only.",

@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
  * added; 1 cannot tell (facts missing or contradicting) or a file is unreadable or malformed; 2 bad
  * arguments.
  */
-@Command(name = "guest-check", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "guest-check", header = "Check that a guest onlined what it was given, and say why not.", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Check that a guest onlined the vCPUs and memory the hypervisor gave it, and say why not"
           + " when it did not. Facts come from files copied out of the guest (/proc/cpuinfo,"

@@ -59,6 +59,7 @@ public final class HotplugCli implements Runnable {
   /** Builds the command line with the project's error handling (usage errors exit 2). */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new HotplugCli());
+    cl.setUsageHelpWidth(100);
     cl.setExitCodeExceptionMapper(e -> FAILED);
     cl.setParameterExceptionHandler(
         (ex, args) -> {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
  * prepare, define). Prints what changed and that it takes effect at the next cold boot; defines
  * nothing when the domain is already prepared. For XML files without libvirt see {@code prepare}.
  */
-@Command(name = "prepare-domain", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "prepare-domain", header = "Prepare a defined domain for CPU and memory hotplug (next cold boot).", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Prepare a defined domain for hotplug: raise the vCPU maximum, add maxMemory with slots and a",
       "NUMA cell, define it. Takes effect at the next cold boot (shutdown + start)."

@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
  * --live, persistent for --config), verified in the domain XML afterwards (a hot-unplug is waited
  * for), then the resulting {@code vcpucount} table is printed.
  */
-@Command(name = "setvcpus", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "setvcpus", header = "Set the total number of vCPUs, live and/or config (virsh setvcpus).", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Set the total number of vCPUs (virsh setvcpus), then print the vcpucount table.",
       "Without --live/--config: live, as virsh does. A smaller COUNT is a hot-unplug, waited for."

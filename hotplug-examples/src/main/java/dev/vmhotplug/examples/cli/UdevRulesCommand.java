@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
  * <p>Exit codes: 0 the guest is covered (nothing to install), 3 rules are needed (or the answer is
  * "cannot tell", which is treated as needed), 2 bad arguments or an unreadable input.
  */
-@Command(name = "udev-rules", sortOptions = false,
+@Command(name = "udev-rules", header = "Tell whether a guest onlines hot-added CPUs/memory; print the rules.", sortOptions = false,
     description = {
       "Tell whether a guest onlines hot-added vCPUs and memory, reading its real udev rules"
           + " (--root) or the knowledge table (--distro), and print the rules it needs.",

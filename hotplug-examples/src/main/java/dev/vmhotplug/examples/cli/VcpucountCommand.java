@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
  * the live and the inactive domain XML, in virsh's layout (rows absent where that side does not
  * exist: no config rows for a transient domain, no live rows for a shut-off one).
  */
-@Command(name = "vcpucount", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "vcpucount", header = "Show maximum and current vCPUs, config and live (virsh vcpucount).", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Show maximum and current vCPUs, config and live (virsh vcpucount).")
 final class VcpucountCommand implements Callable<Integer> {
 
