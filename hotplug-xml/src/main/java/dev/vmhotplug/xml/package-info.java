@@ -25,9 +25,10 @@
  * <h2>Why no JAXB</h2>
  * The parts are mapped by hand onto the DOM rather than through JAXB: a JAXB part with
  * {@code @XmlAnyElement} keeps unknown children but moves them after the known ones when it is
- * marshalled back, and creating a {@code JAXBContext} alone took 420-900 ms in a fresh JVM on the
- * build machine, more than the whole cold-start budget (parse, prepare and serialize under
- * 300 ms). Patching the DOM in place keeps more (positions, whitespace, comments inside parts) and
- * starts in a fraction of that time.
+ * marshalled back, and creating a {@code JAXBContext} for one small class takes about 250 ms in a
+ * fresh JVM on a quiet build machine (420-900 ms under load), plus 70-90 ms for the first unmarshal:
+ * on top of the first parse, prepare and serialize that is well beyond the 300 ms cold-start budget.
+ * Patching the DOM in place keeps more (positions, whitespace, comments inside parts) and needs no
+ * context at all. Details and measurements: {@code docs/xml-design.md}.
  */
 package dev.vmhotplug.xml;
