@@ -278,4 +278,22 @@ class PrepareCommandTest {
     assertThat(r.err()).contains("two files are named vm.xml").contains("separate runs");
     assertThat(Files.exists(out)).isFalse();
   }
+
+  @Test
+  void deviceFileAndOversizedFile_refusedWithoutReading_exit1() throws IOException {
+    Path big = dir.resolve("big.xml");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+      f.setLength(PrepareCommand.MAX_INPUT_BYTES + 1); // sparse: nothing is written
+    }
+    Path out = dir.resolve("out");
+
+    Run r = run("prepare", "/dev/zero", big.toString(), "--max-vcpus", "4", "--max-memory", "8GiB", "--slots", "4",
+        "--out-dir", out.toString());
+
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("/dev/zero").contains("not a regular file")
+        .contains("big.xml").contains("a domain XML is far smaller");
+    assertThat(Files.exists(out.resolve("zero"))).isFalse();
+    assertThat(Files.exists(out.resolve("big.xml"))).isFalse();
+  }
 }
