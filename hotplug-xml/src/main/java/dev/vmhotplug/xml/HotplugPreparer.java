@@ -114,10 +114,10 @@ public final class HotplugPreparer {
         }
 
         private static void checkType(DomainXml d) {
-            String type = read(d::type);
-            if (type == null || !HOTPLUG_TYPES.contains(type)) {
+            String type = read(d::type); // a missing type attribute is refused as INVALID_DOMAIN by read
+            if (!HOTPLUG_TYPES.contains(type)) {
                 throw new PreparationRefusedException(Refusal.DOMAIN_TYPE_CANNOT_HOTPLUG,
-                        "the domain type is " + (type == null ? "missing" : "'" + type + "'")
+                        "the domain type is '" + type + "'"
                                 + "; only <domain type='kvm'> and <domain type='qemu'> (libvirt's QEMU driver)"
                                 + " can hot-add vCPUs and DIMMs: prepare a kvm or qemu domain");
             }
