@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
  * changes go to stdout. A refused or unreadable file is reported on stderr and the others are still
  * processed; the exit code is then 1. Bad arguments exit 2 with the usage.
  */
-@Command(name = "prepare", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "prepare", header = "Prepare domain XML files for CPU and memory hotplug (the guide's XML changes).", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Prepare domain XML files for CPU and memory hotplug (the guide's 'domain XML change' steps):",
       "<vcpu current='N'>MAX</vcpu>, <maxMemory slots='S'>, a NUMA cell when there is none.",
