@@ -45,4 +45,4 @@ ensure_build_tools() {
 # QEMU (software emulation is enough), busybox/cpio to build the guest, xmllint for virt-xml-validate.
 export LAB_PACKAGES="libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 busybox-static cpio libxml2-utils"
 
-mvn_cmd() { mvn -B -ntp "$@"; }
+mvn_cmd() { mvn -B -ntp -Dstyle.color=never "$@"; }
