@@ -94,6 +94,9 @@ final class GuestCheckCommand implements Callable<Integer> {
       description = "memory hot-added since --baseline-memtotal, e.g. 256MiB")
   MemorySize added;
 
+  @Option(names = "--json", description = "print one JSON object (status, findings, notes) instead of text, for scripts")
+  boolean json;
+
   @Override
   public Integer call() {
     CommandLine cl = spec.commandLine();
@@ -147,15 +150,23 @@ final class GuestCheckCommand implements Callable<Integer> {
     } catch (GuestDataException e) {
       err.println("hotplug guest-check: " + e.getMessage());
       err.flush();
+      if (json) {
+        out.println("{\"status\":\"CANNOT_TELL\",\"findings\":[],\"error\":" + Json.string(e.getMessage()) + "}");
+        out.flush();
+      }
       return HotplugCli.FAILED;
     }
     GuestVerdict verdict = GuestCheck.check(facts.build(), expectation);
-    out.println("guest-check: " + verdict.status());
-    for (String f : verdict.findings()) {
-      out.println("  - " + f);
-    }
-    for (String n : notes) {
-      out.println("  note: " + n);
+    if (json) {
+      out.println(json(verdict, notes));
+    } else {
+      out.println("guest-check: " + verdict.status());
+      for (String f : verdict.findings()) {
+        out.println("  - " + f);
+      }
+      for (String n : notes) {
+        out.println("  note: " + n);
+      }
     }
     out.flush();
     switch (verdict.status()) {
@@ -166,6 +177,22 @@ final class GuestCheckCommand implements Callable<Integer> {
       default:
         return HotplugCli.FAILED;
     }
+  }
+
+  /** {@code {"status":…,"findings":[…],"notes":[…],"expectVcpus":N,…}}: the verdict and what was expected. */
+  private String json(GuestVerdict verdict, List<String> notes) {
+    StringBuilder b = new StringBuilder("{\"status\":").append(Json.string(verdict.status().name()))
+        .append(",\"findings\":").append(Json.strings(verdict.findings()))
+        .append(",\"notes\":").append(Json.strings(notes))
+        .append(",\"expectVcpus\":").append(expectVcpus);
+    if (expectMemory != null) {
+      b.append(",\"expectMemoryKiB\":").append(expectMemory.toKiB());
+    }
+    if (baseline != null) {
+      b.append(",\"baselineMemTotalKiB\":").append(baseline.toKiB())
+          .append(",\"addedMemoryKiB\":").append(added.toKiB());
+    }
+    return b.append('}').toString();
   }
 
   private GuestExpectation expectation(CommandLine cl) {

@@ -5,9 +5,13 @@ import dev.vmhotplug.guest.AdviceOptions;
 import dev.vmhotplug.guest.Distro;
 import dev.vmhotplug.guest.GuestRoot;
 import dev.vmhotplug.guest.UdevRulesReader;
+import dev.vmhotplug.guest.rules.RuleFile;
 import dev.vmhotplug.guest.rules.RuleGenerator;
 import dev.vmhotplug.guest.udev.GrepExplainer;
+import dev.vmhotplug.guest.udev.HotplugResource;
+import dev.vmhotplug.guest.udev.RuleExplanation;
 import dev.vmhotplug.guest.udev.UdevEnvironment;
+import dev.vmhotplug.guest.udev.UdevVerdict;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -15,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -92,6 +98,10 @@ final class UdevRulesCommand implements Callable<Integer> {
           + " default; RHEL 8's rule leaves memory to this policy)")
   String autoOnlineBlocks;
 
+  @Option(names = "--json", description = "print one JSON object (distro, verdict and evidence per resource,"
+      + " rule files) instead of text, for scripts")
+  boolean json;
+
   @Override
   public Integer call() {
     CommandLine cl = spec.commandLine();
@@ -99,6 +109,12 @@ final class UdevRulesCommand implements Callable<Integer> {
     PrintWriter err = cl.getErr();
     if (script && cloudInit) {
       throw new CommandLine.ParameterException(cl, "--script and --cloud-init exclude each other: choose one");
+    }
+    if (json && (script || cloudInit)) {
+      throw new CommandLine.ParameterException(cl, "--json prints the rule files itself: drop --script/--cloud-init");
+    }
+    if (json && grep != null) {
+      throw new CommandLine.ParameterException(cl, "--json is not available with --grep");
     }
     UdevEnvironment env = environment();
     if (grep != null) {
@@ -131,6 +147,11 @@ final class UdevRulesCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
     }
+    if (json) {
+      out.println(json(advice));
+      out.flush();
+      return advice.covered() ? HotplugCli.OK : HotplugCli.NEEDS_ACTION;
+    }
     out.print(advice.verdictReport());
     if (advice.covered()) {
       out.println("Nothing to do: this guest onlines hot-added CPUs and memory.");
@@ -151,6 +172,62 @@ final class UdevRulesCommand implements Callable<Integer> {
     out.flush();
     err.flush();
     return HotplugCli.NEEDS_ACTION;
+  }
+
+  /**
+   * The advice as one JSON object: {@code distro} (null when unknown), {@code covered}, one entry per
+   * resource in {@code resources} (verdict, basis, reason, evidence {@code file:line} or null, and the
+   * rule explanations and reasons read from the guest), {@code notes}, {@code kernelAlternatives} and
+   * the {@code rules} to install ({@code name}, {@code content}).
+   */
+  static String json(Advice advice) {
+    StringBuilder b = new StringBuilder("{\"distro\":");
+    Distro d = advice.distro();
+    if ("unknown".equals(d.id())) {
+      b.append("null");
+    } else {
+      b.append("{\"id\":").append(Json.string(d.id()))
+          .append(",\"version\":").append(Json.string(d.versionId()))
+          .append(",\"name\":").append(Json.string(d.name()))
+          .append(",\"source\":").append(Json.string(d.source())).append('}');
+    }
+    b.append(",\"covered\":").append(advice.covered()).append(",\"resources\":[");
+    Map<HotplugResource, UdevVerdict> detected = advice.detected();
+    boolean first = true;
+    for (Advice.ResourceAdvice r : advice.resources()) {
+      b.append(first ? "" : ",");
+      first = false;
+      b.append("{\"resource\":").append(Json.string(r.resource().name().toLowerCase(Locale.ROOT)))
+          .append(",\"verdict\":").append(Json.string(r.needsRule() ? "NEEDS_RULE" : "COVERED"))
+          .append(",\"basis\":").append(Json.string(r.basis()))
+          .append(",\"reason\":").append(Json.string(r.reason()))
+          .append(",\"evidence\":")
+          .append(r.evidence().map(e -> Json.string(e.location())).orElse("null"));
+      UdevVerdict v = detected.get(r.resource());
+      if (v != null) {
+        b.append(",\"status\":").append(Json.string(v.status().name())).append(",\"explanations\":[");
+        boolean firstE = true;
+        for (RuleExplanation e : v.explanations()) {
+          b.append(firstE ? "" : ",");
+          firstE = false;
+          b.append("{\"location\":").append(Json.string(e.location()))
+              .append(",\"message\":").append(Json.string(e.message())).append('}');
+        }
+        b.append("],\"reasons\":").append(Json.strings(v.reasons()));
+      }
+      b.append('}');
+    }
+    b.append("],\"notes\":").append(Json.strings(advice.notes()))
+        .append(",\"kernelAlternatives\":").append(Json.strings(advice.kernelAlternatives()))
+        .append(",\"rules\":[");
+    first = true;
+    for (RuleFile f : advice.rules()) {
+      b.append(first ? "" : ",");
+      first = false;
+      b.append("{\"name\":").append(Json.string(f.fileName()))
+          .append(",\"content\":").append(Json.string(f.content())).append('}');
+    }
+    return b.append("]}").toString();
   }
 
   private UdevEnvironment environment() {

@@ -211,4 +211,55 @@ class GuestCheckCommandTest {
     assertThat(out.toString() + err).startsWith("guest-check: ");
     assertThat(code).as(out.toString() + err).isIn(0, 1, 3);
   }
+
+  @Test
+  void json_ok_oneObjectWithStatusFindingsAndExpectation_exit0() throws IOException {
+    int code = run("guest-check", "--cpuinfo", file("cpuinfo", cpuinfo(3)).toString(),
+        "--cpu-online", file("online", "0-2\n").toString(), "--expect-vcpus", "3", "--json");
+    assertThat(code).as(err.toString()).isZero();
+    String json = out.toString();
+    assertThat(json).startsWith("{\"status\":\"OK\",\"findings\":[\"").endsWith("}\n")
+        .contains("3 CPUs online, as expected")
+        .contains("],\"notes\":[],\"expectVcpus\":3}")
+        .doesNotContain("guest-check:");
+    assertThat(json.strip()).doesNotContain("\n");
+  }
+
+  @Test
+  void json_notOnline_exit3_withNotesAndExpectedMemory() throws IOException {
+    Path free = file("free", "               total        used        free      shared  buff/cache   available\n"
+        + "Mem:             480         100         380           0           0         380\n");
+    int code = run("guest-check", "--free-m", free.toString(), "--cpuinfo", file("cpuinfo", cpuinfo(1)).toString(),
+        "--expect-vcpus", "1", "--expect-memory", "768MiB", "--json");
+    assertThat(code).isEqualTo(3);
+    assertThat(out.toString()).startsWith("{\"status\":\"NOT_ONLINE\",\"findings\":[\"")
+        .contains("MemTotal is 480 MiB, 288 MiB short")
+        .contains("\"notes\":[\"MemTotal taken from free -m")
+        .contains("\"expectVcpus\":1,\"expectMemoryKiB\":786432}");
+  }
+
+  @Test
+  void json_cannotTell_exit1() throws IOException {
+    int code = run("guest-check", "--cpuinfo", file("cpuinfo", cpuinfo(2)).toString(),
+        "--expect-vcpus", "2", "--expect-memory", "1GiB", "--json");
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString()).startsWith("{\"status\":\"CANNOT_TELL\",\"findings\":[")
+        .contains("cannot tell whether the guest onlined its memory");
+  }
+
+  @Test
+  void json_unreadableInput_exit1_cannotTellWithTheError() throws IOException {
+    Path f = file("cpuinfo", "");
+    int code = run("guest-check", "--cpuinfo", f.toString(), "--expect-vcpus", "2", "--json");
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString()).contains("/proc/cpuinfo is empty");
+    assertThat(out.toString()).startsWith("{\"status\":\"CANNOT_TELL\",\"findings\":[],\"error\":\"")
+        .contains("/proc/cpuinfo is empty").endsWith("\"}\n");
+  }
+
+  @Test
+  void json_badArguments_stillExit2() {
+    assertThat(run("guest-check", "--expect-vcpus", "2", "--json")).isEqualTo(2);
+    assertThat(err.toString()).contains("give at least one fact source");
+  }
 }

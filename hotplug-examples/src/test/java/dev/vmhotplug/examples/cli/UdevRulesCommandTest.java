@@ -227,4 +227,81 @@ class UdevRulesCommandTest {
     assertThat(err.toString()).doesNotContain("\tat ");
     assertThat(Files.readAllBytes(bin)).isEqualTo(junk);
   }
+
+  @Test
+  void json_ubuntuRoot_verdictEvidenceAndEscapedRules_exit3() throws IOException {
+    write("/etc/os-release", "ID=ubuntu\nVERSION_ID=\"22.04\"\nPRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\n");
+    write("/lib/udev/rules.d/40-vm-hotadd.rules", VM_HOTADD);
+    int code = run("udev-rules", "--root", tmp.toString(), "--json");
+    assertThat(code).as(err.toString()).isEqualTo(HotplugCli.NEEDS_ACTION);
+    String json = out.toString();
+    assertThat(json).startsWith("{\"distro\":{\"id\":\"ubuntu\",\"version\":\"22.04\","
+            + "\"name\":\"Ubuntu 22.04.4 LTS\",\"source\":\"/etc/os-release\"},\"covered\":false,")
+        .endsWith("]}\n")
+        .contains("{\"resource\":\"cpu\",\"verdict\":\"NEEDS_RULE\",\"basis\":\"detected\","
+            + "\"reason\":\"CPU: NOT onlined: no rule writes online on a hot-add event on this machine\","
+            + "\"evidence\":null,\"status\":\"DOES_NOT_ONLINE\",\"explanations\":[")
+        .contains("{\"location\":\"40-vm-hotadd.rules:9\",\"message\":\"never reached: 40-vm-hotadd.rules:4"
+            + " GOTO=\\\"vm_hotadd_end\\\" jumps over it")
+        .contains("{\"resource\":\"memory\",\"verdict\":\"NEEDS_RULE\"")
+        .contains("{\"name\":\"80-cpu-hotplug.rules\",\"content\":\"")
+        .contains("{\"name\":\"81-mem-hotplug.rules\",\"content\":\"")
+        .contains("SUBSYSTEM==\\\"memory\\\", ACTION==\\\"add\\\", TEST==\\\"state\\\","
+            + " ATTR{state}==\\\"offline\\\", ATTR{state}=\\\"online\\\"\\u000a")
+        .doesNotContain("--- 80-cpu-hotplug.rules")
+        .doesNotContain("Guest: ");
+    // one line: the rule files' newlines are escaped
+    assertThat(json.strip()).doesNotContain("\n");
+  }
+
+  @Test
+  void json_rhel9Root_covered_evidenceFileAndLine_exit0() throws IOException {
+    write("/etc/os-release", "ID=\"rhel\"\nVERSION_ID=\"9.4\"\n");
+    write("/usr/lib/udev/rules.d/40-redhat.rules", REDHAT9);
+    int code = run("udev-rules", "--root", tmp.toString(), "--json");
+    assertThat(code).as(err.toString()).isEqualTo(HotplugCli.OK);
+    assertThat(out.toString())
+        .contains("\"covered\":true,")
+        .contains("{\"resource\":\"cpu\",\"verdict\":\"COVERED\",\"basis\":\"detected\","
+            + "\"reason\":\"CPU: onlined (online=1) by 40-redhat.rules:7\",\"evidence\":\"40-redhat.rules:7\","
+            + "\"status\":\"ONLINES\"")
+        .contains("\"evidence\":\"40-redhat.rules:19\"")
+        .contains("\"rules\":[]}")
+        .doesNotContain("Nothing to do");
+  }
+
+  @Test
+  void json_unknownDistro_distroNull_knowledgeTableReasons_exit3() {
+    int code = run("udev-rules", "--distro", "centos", "--version", "7.0", "--json");
+    assertThat(code).isEqualTo(HotplugCli.NEEDS_ACTION);
+    assertThat(out.toString()).startsWith("{\"distro\":{\"id\":\"centos\",\"version\":\"7.0\",")
+        .contains("\"basis\":\"knowledge table\"").contains("\"evidence\":null}");
+    out.getBuffer().setLength(0);
+    code = run("udev-rules", "--distro", "unknown", "--json");
+    assertThat(code).isEqualTo(HotplugCli.NEEDS_ACTION);
+    assertThat(out.toString()).startsWith("{\"distro\":null,\"covered\":false,")
+        .contains("\"reason\":\"unknown: install both rules\"")
+        .contains("{\"name\":\"80-cpu-hotplug.rules\"").contains("{\"name\":\"81-mem-hotplug.rules\"");
+  }
+
+  @Test
+  void json_withScriptCloudInitOrGrep_exit2() throws IOException {
+    assertThat(run("udev-rules", "--distro", "centos", "--version", "7.0", "--json", "--script"))
+        .isEqualTo(HotplugCli.USAGE);
+    assertThat(err.toString()).contains("--json prints the rule files itself: drop --script/--cloud-init");
+    assertThat(run("udev-rules", "--distro", "centos", "--version", "7.0", "--json", "--cloud-init"))
+        .isEqualTo(HotplugCli.USAGE);
+    Path g = write("/grep.txt", "/lib/udev/rules.d/40-redhat.rules:# CPU hotadd request\n");
+    assertThat(run("udev-rules", "--grep", g.toString(), "--json")).isEqualTo(HotplugCli.USAGE);
+    assertThat(err.toString()).contains("--json is not available with --grep");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void jsonString_escapesQuotesBackslashAndControlCharacters() {
+    assertThat(Json.string("a\"b\\c\nd\te\u0001f\u00e9"))
+        .isEqualTo("\"a\\\"b\\\\c\\u000ad\\u0009e\\u0001f\u00e9\"");
+    assertThat(Json.strings(java.util.List.of("x", "y\""))).isEqualTo("[\"x\",\"y\\\"\"]");
+    assertThat(Json.strings(java.util.List.of())).isEqualTo("[]");
+  }
 }
