@@ -89,8 +89,11 @@ cmdloop() {
 }
 [ -e /dev/ttyS1 ] && cmdloop &
 
-last=""; n=0; seq=0
-while :; do
+# One sample of what the guest sees, into $cur. The files are read one after the other, so a change
+# (udev onlining a CPU or a memory block) can land between two reads and tear the sample (e.g. CPU 2
+# online in /proc/cpuinfo but not yet in cpu/online): the loop below reports a sample only when two
+# back-to-back samples agree.
+sample() {
   read -r online < /sys/devices/system/cpu/online
   read -r present < /sys/devices/system/cpu/present
   np=0
@@ -104,6 +107,12 @@ while :; do
   done
   ud=0; [ "$UDEVPID" != 0 ] && [ -d "/proc/$UDEVPID" ] && ud=1
   cur="cpus_online=$online cpus_present=$present nproc=$np node0_memtotal_kb=$mt blocks_online=$on blocks_offline=$off udevd=$ud"
+}
+
+last=""; n=0; seq=0
+while :; do
+  sample; prev=$cur; sample
+  while [ "$cur" != "$prev" ]; do prev=$cur; sample; done
   if [ "$cur" != "$last" ] || [ $n -ge 5 ]; then
     read -r UP _ < /proc/uptime
     seq=$((seq+1))

@@ -48,7 +48,7 @@ class CpuHotplugIT {
     String table = table(4, 4, 4, 4);
     assertThat(liveConfig.virsh().call("vcpucount", liveConfig.name()).strip()).isEqualTo(table);
     assertThat(d.vcpuCount().toString().strip()).isEqualTo(table);
-    GuestReport r = liveConfig.probe().awaitReport("4 processors", x -> x.processorCount() == 4, GUEST);
+    GuestReport r = liveConfig.probe().awaitReport("4 processors, 0-3 online", x -> x.processorCount() == 4 && x.cpusOnline().equals("0-3"), GUEST);
     assertThat(r.cpusOnline()).isEqualTo("0-3");
 
     liveConfig.shutdown(SHUTDOWN);
@@ -68,7 +68,7 @@ class CpuHotplugIT {
 
     assertThat(liveOnly.virsh().call("vcpucount", liveOnly.name()).strip()).isEqualTo(table(4, 4, 2, 3));
     assertThat(d.vcpuCount().toString().strip()).isEqualTo(table(4, 4, 2, 3));
-    GuestReport r = liveOnly.probe().awaitReport("3 processors", x -> x.processorCount() == 3, GUEST);
+    GuestReport r = liveOnly.probe().awaitReport("3 processors, 0-2 online", x -> x.processorCount() == 3 && x.cpusOnline().equals("0-2"), GUEST);
     assertThat(r.cpusOnline()).isEqualTo("0-2");
 
     liveOnly.shutdown(SHUTDOWN);
