@@ -1,5 +1,7 @@
 package dev.vmhotplug.lab;
 
+import dev.vmhotplug.core.internal.Poller;
+import java.io.UncheckedIOException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -11,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -115,23 +116,26 @@ public final class LabDaemon implements AutoCloseable {
   }
 
   private static FileLock acquire(FileChannel ch, Path stateDir) throws IOException {
-    Instant deadline = Instant.now().plus(Duration.ofMinutes(15));
-    boolean told = false;
-    while (true) {
-      FileLock l = ch.tryLock();
-      if (l != null) {
-        return l;
-      }
-      if (!told) {
-        LOG.warn("another lab daemon holds {}; waiting up to 15 min for it to finish", stateDir.resolve("daemon.lock"));
-        told = true;
-      }
-      if (Instant.now().isAfter(deadline)) {
-        throw new LabException("another process has been running the lab daemon in " + stateDir
-            + " for 15 min (lock " + stateDir.resolve("daemon.lock") + "); stop it or use another "
-            + "-Dvmhotplug.lab.state directory");
-      }
-      sleep(1000);
+    FileLock first = ch.tryLock();
+    if (first != null) {
+      return first;
+    }
+    LOG.warn("another lab daemon holds {}; waiting up to 15 min for it to finish", stateDir.resolve("daemon.lock"));
+    Poller.Outcome<FileLock> o = new Poller(Duration.ofMinutes(15), Duration.ofMillis(200), Duration.ofSeconds(2))
+        .await(() -> tryLock(ch), l -> l != null, "the lab daemon lock " + stateDir.resolve("daemon.lock"));
+    if (!o.satisfied()) {
+      throw new LabException("another process has been running the lab daemon in " + stateDir
+          + " for 15 min (lock " + stateDir.resolve("daemon.lock") + "); stop it or use another "
+          + "-Dvmhotplug.lab.state directory");
+    }
+    return o.last();
+  }
+
+  private static FileLock tryLock(FileChannel ch) {
+    try {
+      return ch.tryLock();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -167,16 +171,14 @@ public final class LabDaemon implements AutoCloseable {
     pb.environment().put("LC_ALL", "C");
     process = pb.start();
     virsh = new Virsh(uri(), Duration.ofSeconds(180));
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!Files.exists(socket)) {
+    new Poller(Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofMillis(500))
+        .await(() -> Files.exists(socket) || !process.isAlive(), done -> done, "libvirtd's socket " + socket);
+    if (!Files.exists(socket)) {
       if (!process.isAlive()) {
         throw new LabException("libvirtd exited with " + process.exitValue() + " before creating " + socket + ": "
             + tail(runDir.resolve("libvirtd.stdout")) + " " + tail(log));
       }
-      if (System.nanoTime() > end) {
-        throw new LabException("libvirtd did not create " + socket + " within 30 s; see " + log);
-      }
-      sleep(100);
+      throw new LabException("libvirtd did not create " + socket + " within 30 s; see " + log);
     }
     // the first call makes libvirtd probe QEMU's capabilities (8-12 s cold on a 2-core machine)
     Virsh.Output v = virsh.run("version");
@@ -439,12 +441,4 @@ public final class LabDaemon implements AutoCloseable {
     }
   }
 
-  static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LabException("interrupted", e);
-    }
-  }
 }

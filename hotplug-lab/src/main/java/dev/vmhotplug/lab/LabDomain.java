@@ -1,5 +1,6 @@
 package dev.vmhotplug.lab;
 
+import dev.vmhotplug.core.internal.Poller;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -165,18 +166,37 @@ public final class LabDomain implements AutoCloseable {
    */
   public void shutdown(Duration timeout) {
     send("poweroff");
-    long end = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      String st = state();
-      if (st.equals("shut off") || st.equals("absent")) {
-        return;
-      }
-      if (System.nanoTime() > end) {
-        throw new LabException("domain " + name + " is still '" + st + "' " + timeout.toSeconds()
-            + " s after the guest was told to power off; serial log " + serialLog);
-      }
-      LabDaemon.sleep(100);
+    Poller.Outcome<String> o = new Poller(timeout, Duration.ofMillis(100), Duration.ofSeconds(1))
+        .await(this::state, st -> st.equals("shut off") || st.equals("absent"), "domain " + name + " to power off");
+    if (!o.satisfied()) {
+      throw new LabException("domain " + name + " is still '" + o.last() + "' " + timeout.toSeconds()
+          + " s after the guest was told to power off; serial log " + serialLog);
     }
+  }
+
+  /**
+   * Waits until the guest agent of this domain answers (it starts a moment after the first report;
+   * the domain needs {@code DomainSpec.agent(true)}).
+   *
+   * @return the agent's first answer
+   * @throws dev.vmhotplug.core.HotplugException the agent's last error when it did not answer in time
+   */
+  public dev.vmhotplug.guest.truth.GuestFacts awaitAgent(dev.vmhotplug.core.DomainHandle domain, Duration timeout) {
+    dev.vmhotplug.core.AgentGuestProbe agent = dev.vmhotplug.core.AgentGuestProbe.create();
+    dev.vmhotplug.core.HotplugException[] lastError = {null};
+    Poller.Outcome<dev.vmhotplug.guest.truth.GuestFacts> o =
+        new Poller(timeout, Duration.ofMillis(250), Duration.ofSeconds(2)).await(() -> {
+          try {
+            return agent.facts(domain);
+          } catch (dev.vmhotplug.core.HotplugException e) {
+            lastError[0] = e;
+            return null;
+          }
+        }, f -> f != null, "the guest agent of " + name);
+    if (!o.satisfied()) {
+      throw lastError[0];
+    }
+    return o.last();
   }
 
   /** Starts the (persistent, shut off) domain again and waits for the new boot's first report. */

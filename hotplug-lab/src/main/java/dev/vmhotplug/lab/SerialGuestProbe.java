@@ -1,5 +1,6 @@
 package dev.vmhotplug.lab;
 
+import dev.vmhotplug.core.internal.Poller;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -187,46 +188,43 @@ public final class SerialGuestProbe implements GuestProbe {
 
   /** Waits for a report with index {@code >= mark} (see {@link #mark()}) that matches. */
   public GuestReport awaitReportAfter(int mark, String what, Predicate<GuestReport> condition, Duration timeout) {
-    long end = System.nanoTime() + timeout.toNanos();
-    int next = mark;
-    while (true) {
-      synchronized (this) {
-        poll();
-        for (; next < reports.size(); next++) {
-          if (condition.test(reports.get(next))) {
-            return reports.get(next);
-          }
-        }
-      }
-      if (System.nanoTime() > end) {
-        Optional<GuestReport> last = latest();
-        throw new GuestTimeoutException("the guest did not report " + what + " within " + timeout.toSeconds()
-            + " s; last report: " + last.map(GuestReport::line).orElse("none (no HP line at all)")
-            + "; serial log: " + log, last.orElse(null));
-      }
-      LabDaemon.sleep(20);
+    Optional<GuestReport> found = awaitMatch(reports, mark, condition, timeout, "a guest report of " + what);
+    if (found.isPresent()) {
+      return found.get();
     }
+    Optional<GuestReport> last = latest();
+    throw new GuestTimeoutException("the guest did not report " + what + " within " + timeout.toSeconds()
+        + " s; last report: " + last.map(GuestReport::line).orElse("none (no HP line at all)")
+        + "; serial log: " + log, last.orElse(null));
   }
 
   /** Waits for a console line with index {@code >= lineMark} that matches. */
   public String awaitLine(int lineMark, String what, Predicate<String> condition, Duration timeout) {
-    long end = System.nanoTime() + timeout.toNanos();
-    int next = lineMark;
-    while (true) {
+    Optional<String> found = awaitMatch(lines, lineMark, condition, timeout, "a console line " + what);
+    if (found.isPresent()) {
+      return found.get();
+    }
+    throw new GuestTimeoutException("the guest printed no " + what + " within " + timeout.toSeconds()
+        + " s; serial log: " + log, latest().orElse(null));
+  }
+
+  /**
+   * Polls the serial log until an element of {@code list} (reports or lines, appended by
+   * {@link #poll()}) at index {@code >= from} matches; empty on timeout. Each element is tested once.
+   */
+  private <T> Optional<T> awaitMatch(List<T> list, int from, Predicate<T> condition, Duration timeout, String what) {
+    int[] next = {from};
+    return new Poller(timeout, Duration.ofMillis(20), Duration.ofMillis(100)).await(() -> {
       synchronized (this) {
         poll();
-        for (; next < lines.size(); next++) {
-          if (condition.test(lines.get(next))) {
-            return lines.get(next);
+        for (; next[0] < list.size(); next[0]++) {
+          if (condition.test(list.get(next[0]))) {
+            return Optional.of(list.get(next[0]));
           }
         }
+        return Optional.<T>empty();
       }
-      if (System.nanoTime() > end) {
-        throw new GuestTimeoutException("the guest printed no " + what + " within " + timeout.toSeconds()
-            + " s; serial log: " + log, latest().orElse(null));
-      }
-      LabDaemon.sleep(20);
-    }
+    }, Optional::isPresent, what).last();
   }
 
   /** @return every line read since the mark */

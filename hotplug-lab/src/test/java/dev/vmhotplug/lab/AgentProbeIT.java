@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmhotplug.core.AgentGuestProbe;
 import dev.vmhotplug.core.DomainHandle;
 import dev.vmhotplug.core.HotplugClient;
-import dev.vmhotplug.core.HotplugException;
 import dev.vmhotplug.guest.truth.GuestFacts;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -38,7 +37,7 @@ class AgentProbeIT {
   void agentFacts_matchTheSerialReport_beforeAndAfterAHotAdd() {
     DomainHandle d = client.domain(vm.name());
     AgentGuestProbe agent = AgentGuestProbe.withTimeout(Duration.ofSeconds(10));
-    GuestFacts first = awaitAgent(agent, d);
+    GuestFacts first = vm.awaitAgent(d, Duration.ofSeconds(60));
     assertThat(first.cpusOnline().orElseThrow().format()).isEqualTo("0-1");
 
     d.vcpus().set(3).live().apply();
@@ -46,20 +45,5 @@ class AgentProbeIT {
 
     GuestFacts after = agent.facts(d);
     assertThat(after.cpusOnline().orElseThrow().format()).isEqualTo(r.cpusOnline());
-  }
-
-  /** The agent starts a moment after the first report; ask until it answers (at most 60 s). */
-  private static GuestFacts awaitAgent(AgentGuestProbe agent, DomainHandle d) {
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      try {
-        return agent.facts(d);
-      } catch (HotplugException e) {
-        if (System.nanoTime() > end) {
-          throw e;
-        }
-        LabDaemon.sleep(500);
-      }
-    }
   }
 }

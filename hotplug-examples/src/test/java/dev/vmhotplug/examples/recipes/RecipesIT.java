@@ -2,11 +2,9 @@ package dev.vmhotplug.examples.recipes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vmhotplug.core.AgentGuestProbe;
 import dev.vmhotplug.core.DomainHandle;
 import dev.vmhotplug.core.EnsureResult;
 import dev.vmhotplug.core.HotplugClient;
-import dev.vmhotplug.core.HotplugException;
 import dev.vmhotplug.core.MemoryResult;
 import dev.vmhotplug.guest.truth.GuestVerdict;
 import dev.vmhotplug.lab.DomainSpec;
@@ -81,7 +79,7 @@ class RecipesIT {
   @Test
   @Order(2)
   void verifyWithGuestAgent_addedDimm_guestVerdictOk() {
-    awaitAgent(client.domain(mov.name()));
+    mov.awaitAgent(client.domain(mov.name()), Duration.ofSeconds(60));
     RecipeNodes.Out out = new RecipeNodes.Out();
 
     Optional<GuestVerdict> verdict = VerifyWithGuestAgent.run(client, mov.name(), DIMM, out.stream);
@@ -146,27 +144,6 @@ class RecipesIT {
       return f.join();
     } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : e;
-    }
-  }
-
-  /** The agent starts a moment after the guest's first report: ask until it answers (at most 60 s). */
-  private static void awaitAgent(DomainHandle d) {
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      try {
-        AgentGuestProbe.create().facts(d);
-        return;
-      } catch (HotplugException e) {
-        if (System.nanoTime() > end) {
-          throw e;
-        }
-        try {
-          Thread.sleep(500);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-      }
     }
   }
 
