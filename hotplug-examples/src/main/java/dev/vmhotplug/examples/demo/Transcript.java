@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The demo's readable transcript: numbered steps, the equivalent {@code virsh} command of each
@@ -71,28 +73,20 @@ final class Transcript {
 
   /** Runs a slow action while printing a progress line every two seconds. */
   <T> T withProgress(String what, Callable<T> action) throws Exception {
-    AtomicBoolean done = new AtomicBoolean();
     long t0 = System.nanoTime();
-    Thread ticker = new Thread(() -> {
-      while (!done.get()) {
-        try {
-          Thread.sleep(2000);
-        } catch (InterruptedException e) {
-          return;
-        }
-        if (!done.get()) {
-          out.printf("   ... %s (%d s)%n", what, Duration.ofNanos(System.nanoTime() - t0).toSeconds());
-          out.flush();
-        }
-      }
-    }, "demo-progress");
-    ticker.setDaemon(true);
-    ticker.start();
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread th = new Thread(r, "demo-progress");
+      th.setDaemon(true);
+      return th;
+    });
+    ticker.scheduleAtFixedRate(() -> {
+      out.printf("   ... %s (%d s)%n", what, Duration.ofNanos(System.nanoTime() - t0).toSeconds());
+      out.flush();
+    }, 2, 2, TimeUnit.SECONDS);
     try {
       return action.call();
     } finally {
-      done.set(true);
-      ticker.interrupt();
+      ticker.shutdownNow();
     }
   }
 
