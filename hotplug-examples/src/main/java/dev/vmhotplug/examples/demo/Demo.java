@@ -59,7 +59,7 @@ public final class Demo {
   public boolean testDriver(int vcpus) throws Exception {
     Transcript t = new Transcript(out);
     out.println("hotplug demo (test driver): the CPU part of the hotplug guide on libvirt's built-in test driver.");
-    return new TestDriverDemo(out, t, BOOT_VCPUS, vcpus).run();
+    return new TestDriverDemo(t, BOOT_VCPUS, vcpus).run();
   }
 
   /**

@@ -63,7 +63,7 @@ final class GuideDemo {
       out.println("QEMU/libvirt cannot run here, so the demo falls back to libvirt's built-in test driver");
       out.println("(test:///default inside this process): the CPU part runs there; memory hot-add, the guest's own");
       out.println("view and the cold reboot are skipped because that driver has no devices and no guest.");
-      return new TestDriverDemo(out, t, fromVcpus, toVcpus).run();
+      return new TestDriverDemo(t, fromVcpus, toVcpus).run();
     }
     try (lab) {
       return walk(lab);

@@ -11,7 +11,6 @@ import dev.vmhotplug.xml.HotplugPreparer;
 import dev.vmhotplug.xml.MemorySize;
 import dev.vmhotplug.xml.PreparedDomain;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -26,13 +25,11 @@ import java.util.stream.Stream;
 final class TestDriverDemo {
   static final String DOMAIN = "hp-demo";
 
-  private final PrintStream out;
   private final Transcript t;
   private final int fromVcpus;
   private final int toVcpus;
 
-  TestDriverDemo(PrintStream out, Transcript t, int fromVcpus, int toVcpus) {
-    this.out = out;
+  TestDriverDemo(Transcript t, int fromVcpus, int toVcpus) {
     this.t = t;
     this.fromVcpus = fromVcpus;
     this.toVcpus = toVcpus;
