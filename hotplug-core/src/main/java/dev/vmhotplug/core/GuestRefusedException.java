@@ -4,10 +4,14 @@ import java.time.Duration;
 
 /**
  * The guest did not release what an unplug asked for (a vCPU, a DIMM): libvirt sent the request,
- * the guest kept the resource. Typical causes: the guest has no hotplug support, the memory is not
- * movable, the CPU is busy or pinned. Nothing was forced.
+ * the guest kept the resource, either by saying so (libvirt's "unplug of device was rejected by the
+ * guest", the {@code DEVICE_REMOVAL_FAILED} event) or by never letting go. Typical causes: the guest
+ * has no hotplug support, the memory is not movable, the CPU is busy or pinned. Nothing was forced.
+ *
+ * <p>A sibling of {@link VerificationTimeoutException}, not a subtype: catch
+ * {@link VerificationException} for both.
  */
-public class GuestRefusedException extends VerificationTimeoutException {
+public class GuestRefusedException extends VerificationException {
   private static final long serialVersionUID = 1L;
 
   /**

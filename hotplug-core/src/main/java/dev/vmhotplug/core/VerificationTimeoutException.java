@@ -5,15 +5,10 @@ import java.time.Duration;
 /**
  * A change was requested but the expected state did not show within the timeout. The request
  * may still complete later (libvirt completes some changes asynchronously); {@link #observed()}
- * is the last state seen.
+ * is the last state seen. A guest that refused is a {@link GuestRefusedException}, a sibling.
  */
-public class VerificationTimeoutException extends HotplugException {
+public class VerificationTimeoutException extends VerificationException {
   private static final long serialVersionUID = 1L;
-
-  private final String expected;
-  private final String observed;
-  private final int attempts;
-  private final Duration elapsed;
 
   /**
    * Creates the exception.
@@ -27,30 +22,6 @@ public class VerificationTimeoutException extends HotplugException {
    */
   public VerificationTimeoutException(String message, String expected, String observed,
       int attempts, Duration elapsed, Throwable cause) {
-    super(message, cause);
-    this.expected = expected;
-    this.observed = observed;
-    this.attempts = attempts;
-    this.elapsed = elapsed;
-  }
-
-  /** The state that was expected. */
-  public String expected() {
-    return expected;
-  }
-
-  /** The last state observed. */
-  public String observed() {
-    return observed;
-  }
-
-  /** How many times the state was read. */
-  public int attempts() {
-    return attempts;
-  }
-
-  /** How long was waited. */
-  public Duration elapsed() {
-    return elapsed;
+    super(message, expected, observed, attempts, elapsed, cause);
   }
 }
