@@ -41,6 +41,7 @@ public final class HotplugClient implements AutoCloseable {
   private final Duration pollInterval;
   private final Duration defaultTimeout;
   private final MemorySize memoryBlockSize;
+  private final boolean readOnly;
   private final DomainLocks locks = new DomainLocks();
 
   private HotplugClient(LibvirtGateway gateway, Builder b) {
@@ -48,6 +49,7 @@ public final class HotplugClient implements AutoCloseable {
     this.pollInterval = b.pollInterval;
     this.defaultTimeout = b.defaultTimeout;
     this.memoryBlockSize = b.memoryBlockSize;
+    this.readOnly = b.readOnly;
   }
 
   /**
@@ -112,6 +114,14 @@ public final class HotplugClient implements AutoCloseable {
     return memoryBlockSize;
   }
 
+  /**
+   * Whether the client was opened read-only ({@link Builder#readOnly(boolean)}): every change is
+   * then refused with {@link Refusal#READ_ONLY} before any libvirt call.
+   */
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
   /** Closes the connection if this client opened it; idempotent. */
   @Override
   public void close() {
@@ -144,8 +154,21 @@ public final class HotplugClient implements AutoCloseable {
     private Duration defaultTimeout = DEFAULT_TIMEOUT;
     private MemorySize memoryBlockSize = DEFAULT_MEMORY_BLOCK_SIZE;
     private CallInterceptor interceptor;
+    private boolean readOnly;
 
     private Builder() {}
+
+    /**
+     * Opens the connection read-only ({@code VIR_CONNECT_RO}, what {@code virsh -r} does): inspecting
+     * works, every change is refused with {@link Refusal#READ_ONLY} before any libvirt call.
+     *
+     * @param readOnly true for a read-only client
+     * @return this builder
+     */
+    public Builder readOnly(boolean readOnly) {
+      this.readOnly = readOnly;
+      return this;
+    }
 
     /**
      * The first pause between two verification reads (doubles up to 1 s).
@@ -210,7 +233,7 @@ public final class HotplugClient implements AutoCloseable {
      * @throws ConnectionException if the URI cannot be connected to
      */
     public HotplugClient connect(String uri) {
-      return new HotplugClient(LibvirtGateway.open(uri, interceptor), this);
+      return new HotplugClient(LibvirtGateway.open(uri, readOnly, interceptor), this);
     }
 
     /**

@@ -31,5 +31,7 @@ public enum Refusal {
   /** The domain type or hypervisor cannot do what was asked. */
   NOT_SUPPORTED,
   /** The request itself is malformed (missing or contradictory values). */
-  INVALID_REQUEST
+  INVALID_REQUEST,
+  /** A change was asked through a client opened read-only. */
+  READ_ONLY
 }

@@ -109,11 +109,12 @@ public final class LibvirtGateway implements AutoCloseable {
    * Opens a connection that the gateway owns (and closes).
    *
    * @param uri any libvirt URI ({@code qemu:///system}, {@code qemu+tcp://host/system}, {@code test:///default})
+   * @param readOnly open with {@code VIR_CONNECT_RO}
    * @param interceptor sees every call, null for none
    * @return the gateway
    * @throws ConnectionException if the URI cannot be connected to or native libvirt is missing
    */
-  public static LibvirtGateway open(String uri, CallInterceptor interceptor) {
+  public static LibvirtGateway open(String uri, boolean readOnly, CallInterceptor interceptor) {
     Objects.requireNonNull(uri, "uri");
     if (uri.isBlank()) {
       throw new ConnectionException(uri, "empty libvirt URI: pass one such as qemu:///system,"
@@ -123,7 +124,7 @@ public final class LibvirtGateway implements AutoCloseable {
     try {
       silenceLibvirt();
       LOG.debug("op=connect uri={}", uri);
-      Connect c = new Connect(uri);
+      Connect c = new Connect(uri, readOnly);
       return new LibvirtGateway(c, true, uri, interceptor);
     } catch (org.libvirt.LibvirtException e) {
       String msg = message(e);
