@@ -1,7 +1,6 @@
 package dev.vmhotplug.core;
 
 import dev.vmhotplug.core.internal.LibvirtGateway;
-import dev.vmhotplug.core.internal.VcpuXml;
 import dev.vmhotplug.xml.DomainXml;
 import dev.vmhotplug.xml.DomainXmlException;
 import dev.vmhotplug.xml.HotplugLimits;
@@ -87,36 +86,7 @@ public final class DomainHandle {
    * @throws LibvirtException if libvirt fails
    */
   public VcpuCount vcpuCount() {
-    LibvirtGateway gw = client.gateway();
-    // the live XML of a running domain carries <domain id=…>; a shut-off domain's "live" XML is its
-    // definition, so it serves as the config side without a second read
-    String live = gw.xml(ref, false);
-    boolean active = VcpuXml.hasDomainId(live);
-    boolean persistent = gw.isPersistent(ref);
-    VcpuCount.Builder b = VcpuCount.builder();
-    if (persistent) {
-      int[] c = VcpuXml.read(active ? gw.xml(ref, true) : live);
-      b.config(c[0], c[1]);
-    }
-    if (active) {
-      int[] l = VcpuXml.read(live);
-      b.live(l[0], l[1]);
-    }
-    return b.build();
-  }
-
-  VcpuCount readVcpuCount(boolean active, boolean persistent) {
-    LibvirtGateway gw = client.gateway();
-    VcpuCount.Builder b = VcpuCount.builder();
-    if (persistent) {
-      int[] c = VcpuXml.read(gw.xml(ref, true));
-      b.config(c[0], c[1]);
-    }
-    if (active) {
-      int[] l = VcpuXml.read(gw.xml(ref, false));
-      b.live(l[0], l[1]);
-    }
-    return b.build();
+    return OpContext.guard(name(), () -> Inspection.whole(this).vcpuCount());
   }
 
   /**
@@ -172,11 +142,11 @@ public final class DomainHandle {
     }
     if (prepared.changed()) {
       gw.defineXml(prepared.xml());
-      int[] v = VcpuXml.read(gw.xml(ref, true));
-      if (v[0] != limits.maxVcpus()) {
+      int max = Inspection.readConfig(this).vcpu().map(dev.vmhotplug.xml.Vcpu::maximum).orElse(1);
+      if (max != limits.maxVcpus()) {
         throw new VerificationTimeoutException("domain '" + name + "' was redefined but its definition shows a"
-            + " vCPU maximum of " + v[0] + " instead of " + limits.maxVcpus() + ": check `virsh dumpxml --inactive "
-            + name + "`", "config maximum vCPUs = " + limits.maxVcpus(), "config maximum vCPUs = " + v[0], 1,
+            + " vCPU maximum of " + max + " instead of " + limits.maxVcpus() + ": check `virsh dumpxml --inactive "
+            + name + "`", "config maximum vCPUs = " + limits.maxVcpus(), "config maximum vCPUs = " + max, 1,
             Duration.ofNanos(System.nanoTime() - t0), null);
       }
     }
