@@ -41,12 +41,14 @@ public final class AgentGuestProbe implements GuestProbe {
    *
    * @param timeout how long each agent command may take (at least one second)
    * @return the probe
-   * @throws IllegalArgumentException when the timeout is below one second
+   * @throws InvalidArgumentException {@link Refusal#INVALID_REQUEST} when the timeout is below one second
+   * @throws NullPointerException when the timeout is null
    */
   public static AgentGuestProbe withTimeout(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (timeout.getSeconds() < 1) {
-      throw new IllegalArgumentException("agent timeout must be at least 1 second, got " + timeout);
+      throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "agent timeout must be at least 1 second, got "
+          + timeout + " (libvirt counts the agent timeout in whole seconds): e.g. Duration.ofSeconds(5)");
     }
     return new AgentGuestProbe(timeout);
   }

@@ -15,7 +15,7 @@ public class DomainNotFoundException extends HotplugException {
    * @param cause the libvirt error, may be null
    */
   public DomainNotFoundException(String domain, String uri, Throwable cause) {
-    super("no domain '" + domain + "' on " + uri
+    super("no domain " + dev.vmhotplug.xml.internal.SafeText.quote(domain) + " on " + uri
         + ": check the name or UUID with `virsh -c " + uri + " list --all`"
         + " (and that this is the right connection URI)", cause);
     this.domain = domain;

@@ -85,8 +85,15 @@ public final class Drift {
    * @param live the parsed live XML
    * @param config the parsed inactive XML
    * @return the differences (empty when none)
+   * @throws HotplugException if a part of either XML cannot be read (hotplug-xml's error is the cause)
    */
   public static Drift compare(DomainXml live, DomainXml config) {
+    java.util.Objects.requireNonNull(live, "live");
+    java.util.Objects.requireNonNull(config, "config");
+    return OpContext.guard("?", () -> read(live, config));
+  }
+
+  private static Drift read(DomainXml live, DomainXml config) {
     List<Item> items = new ArrayList<>();
     Optional<Vcpu> lv = live.vcpu();
     Optional<Vcpu> cv = config.vcpu();
@@ -128,11 +135,11 @@ public final class Drift {
       }
     }
     for (MemoryDevice d : liveOnly) {
-      items.add(new Item(Kind.MEMORY_DEVICE, DimmInfo.of(d).toString(), "-",
+      items.add(new Item(Kind.MEMORY_DEVICE, MemoryView.describe(d), "-",
           "added live only: lost at the next shutdown; attach it with --config too to keep it"));
     }
     for (MemoryDevice d : configOnly) {
-      items.add(new Item(Kind.MEMORY_DEVICE, "-", DimmInfo.of(d).toString(),
+      items.add(new Item(Kind.MEMORY_DEVICE, "-", MemoryView.describe(d),
           "in the persistent definition only: appears at the next boot"));
     }
     return new Drift(live.name(), items, Optional.empty());

@@ -4,6 +4,7 @@ import dev.vmhotplug.core.internal.Instrumentation;
 import dev.vmhotplug.core.internal.LibvirtGateway;
 import dev.vmhotplug.core.internal.MemoryPlanner;
 import dev.vmhotplug.core.internal.RootTag;
+import dev.vmhotplug.core.internal.ScopeCheck;
 import dev.vmhotplug.xml.DomainXml;
 import dev.vmhotplug.xml.DomainXmlException;
 import dev.vmhotplug.xml.MaxMemory;
@@ -123,12 +124,17 @@ final class Inspection {
 
   static HotplugException unreadable(String domain, String what, DomainXmlException e) {
     return new HotplugException("the " + what + " that libvirt returned for domain " + SafeText.quote(domain)
-        + " cannot be read: " + e.getMessage() + " (" + e.reason() + "). This is not a domain definition the SDK"
+        + " cannot be read: " + SafeText.escape(String.valueOf(e.getMessage()), 400) + " (" + e.reason() + "). This is not a domain definition the SDK"
         + " can change safely; check it with virsh dumpxml and report it if libvirt wrote it", e);
   }
 
   String name() {
     return name;
+  }
+
+  /** Refuses a scope this domain's state cannot take (see {@link ScopeCheck}). */
+  void checkScope(Scope scope, String what) {
+    ScopeCheck.check(name, scope, running == null || running, persistent == null || persistent, what);
   }
 
   /** Whether the domain runs; only known when read. */
@@ -175,6 +181,20 @@ final class Inspection {
   /** {@code <vcpu>} of the inactive XML, empty when the config side was not read (or has none). */
   Optional<Vcpu> configVcpu() {
     return config == null ? Optional.empty() : config.vcpu();
+  }
+
+  /** The vcpucount table of the sides in {@code sides} (which must have been read). */
+  VcpuCount vcpuCount(Scope sides) {
+    VcpuCount.Builder b = VcpuCount.builder();
+    if (sides.includesConfig()) {
+      Vcpu v = configVcpu().orElse(null);
+      b.config(v == null ? 1 : v.maximum(), v == null ? 1 : v.effectiveCurrent());
+    }
+    if (sides.includesLive()) {
+      Vcpu v = liveVcpu().orElse(null);
+      b.live(v == null ? 1 : v.maximum(), v == null ? 1 : v.effectiveCurrent());
+    }
+    return b.build();
   }
 
   /** The vcpucount table of the sides read. */

@@ -157,6 +157,76 @@ final class Reconcile {
         : "config side not changed, not read";
   }
 
+  // ---------------------------------------------------------------- memory
+
+  /**
+   * A memory step's call broke with the connection: re-read the device counts of the sides in scope.
+   *
+   * @return the warning when the step was applied after all
+   * @throws ConnectionLostException when nothing was changed (first step, not applied)
+   * @throws PartialApplyException when earlier steps (or the live part of this one) were applied
+   * @throws OutcomeUnknownException when the reads do not tell
+   */
+  static String memoryStep(OpContext ctx, Inspection before, MemoryPlan plan, List<OperationStep> done,
+      MemoryPlan.Step s, OperationStep step, ConnectionLostException lost) {
+    Scope sc = plan.scope();
+    boolean attach = s.action() == MemoryPlan.Action.ATTACH;
+    dev.vmhotplug.xml.MemoryDevice spec = s.device();
+    int sign = attach ? 1 : -1;
+    int earlier = MemoryOperation.planned(plan.steps().subList(0, done.size()), spec) * sign;
+    int liveBefore = sc.includesLive()
+        ? MemoryOperation.count(before.live().orElseThrow().memoryDevices(), spec) + earlier : -1;
+    int configBefore = sc.includesConfig()
+        ? MemoryOperation.count(before.config().orElseThrow().memoryDevices(), spec) + earlier : -1;
+    String name = SafeText.quote(ctx.name());
+    String uri = ctx.domain.client().uri();
+    String what = s.detail();
+    LOG.debug("domain={} op={} connection lost during the call; re-reading", name, s.action().libvirtCall());
+    Verifier.Waited<int[]> w = reread(ctx, step, ctx.name() + ": " + liveBefore + " live, " + configBefore
+        + " config device(s) like " + what, lost, () -> new int[] {
+            sc.includesLive() ? MemoryOperation.count(Inspection.readLive(ctx.domain).memoryDevices(), spec) : -1,
+            sc.includesConfig() ? MemoryOperation.count(Inspection.readConfig(ctx.domain).memoryDevices(), spec) : -1},
+        c -> (!sc.includesLive() || c[0] == liveBefore + sign) && (!sc.includesConfig() || c[1] == configBefore + sign),
+        "the memory devices of domain " + name + " after the connection loss");
+    int[] c = w.last();
+    String seen = (sc.includesLive() ? c[0] + " live" : "") + (sc == Scope.LIVE_AND_CONFIG ? ", " : "")
+        + (sc.includesConfig() ? c[1] + " config" : "") + " device(s) like the one of '" + what + "'";
+    if (w.satisfied()) {
+      return "the connection to " + uri + " was lost during " + step + " (" + lost.getMessage() + "); after"
+          + " reconnecting, domain " + name + " shows " + seen + ": the step was applied. Nothing was retried";
+    }
+    boolean untouched = (!sc.includesLive() || c[0] == liveBefore) && (!sc.includesConfig() || c[1] == configBefore);
+    // a detach the guest completes asynchronously may still happen: then untouched tells nothing
+    if (untouched && (attach || !sc.includesLive())) {
+      if (done.isEmpty()) {
+        throw new ConnectionLostException(uri, "the connection to " + uri + " was lost during " + step + " on domain "
+            + name + ": " + lost.getMessage() + ". After reconnecting, the domain still shows " + seen + " as before,"
+            + " for " + w.elapsed().toMillis() + " ms: the change was not applied. Nothing was changed and nothing was"
+            + " retried; run it again when the connection is stable", lost);
+      }
+      throw new PartialApplyException("memory change of domain " + name + " stopped half way: " + done.size() + " of "
+          + plan.steps().size() + " step(s) done (" + done + "), then the connection to " + uri + " was lost during "
+          + step + " (" + lost.getMessage() + ") and after reconnecting that step shows as not applied. The done"
+          + " steps were not rolled back; read memoryView() to reconcile", done, step,
+          MemoryOperation.observedAfterFailure(ctx.domain), null, lost);
+    }
+    MemoryView view = null;
+    try {
+      view = Inspection.whole(ctx.domain).memoryView();
+    } catch (HotplugException e) {
+      LOG.debug("domain={} op=reconcile could not read the memory view: {}", name, e.getMessage());
+    }
+    throw new OutcomeUnknownException("the connection to " + uri + " was lost during " + step + " on domain " + name
+        + " (" + lost.getMessage() + "). After reconnecting, the domain shows " + seen
+        + (untouched ? " as before, but the guest may still complete the removal" : "")
+        + ": the SDK cannot tell whether the step was applied, and did not retry it."
+        + (done.isEmpty() ? "" : " Earlier steps were applied: " + done + ".") + " Read memoryView() and decide",
+        step, liveBefore + " live / " + configBefore + " config device(s) like it",
+        sc.includesLive() ? c[0] + " live device(s) like it" : "live side not changed, not read",
+        sc.includesConfig() ? c[1] + " config device(s) like it" : "config side not changed, not read",
+        null, view, lost);
+  }
+
   // ---------------------------------------------------------------- shared
 
   /**

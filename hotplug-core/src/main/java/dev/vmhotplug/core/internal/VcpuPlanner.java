@@ -57,17 +57,20 @@ public final class VcpuPlanner {
       return call.isPresent() && call.get().includesLive() && target < liveBefore();
     }
 
+    /** The counts the call starts from: {@code 2}, or {@code live 3, config 2} when the sides differ. */
+    public String from() {
+      Scope c = call.orElse(scope);
+      if (c == Scope.LIVE_AND_CONFIG && liveBefore() != configBefore()) {
+        return "live " + liveBefore() + ", config " + configBefore();
+      }
+      return String.valueOf(c.includesLive() ? liveBefore() : configBefore());
+    }
+
     /** The step in words: {@code vCPUs 2 -> 4 (hot-plug)}, {@code vCPUs live 3, config 2 -> 4 (hot-plug)}. */
     public String detail() {
       Scope c = call.orElse(scope);
-      String from;
-      if (c == Scope.LIVE_AND_CONFIG && liveBefore() != configBefore()) {
-        from = "live " + liveBefore() + ", config " + configBefore();
-      } else {
-        from = String.valueOf(c.includesLive() ? liveBefore() : configBefore());
-      }
       String kind = !c.includesLive() ? "" : target < liveBefore() ? " (hot-unplug)" : " (hot-plug)";
-      return "vCPUs " + from + " -> " + target + kind;
+      return "vCPUs " + from() + " -> " + target + kind;
     }
   }
 
