@@ -90,7 +90,7 @@ public final class Drift {
   public static Drift compare(DomainXml live, DomainXml config) {
     java.util.Objects.requireNonNull(live, "live");
     java.util.Objects.requireNonNull(config, "config");
-    return OpContext.guard("?", () -> read(live, config));
+    return OpContext.guard(MemoryView.nameOf(live), () -> read(live, config));
   }
 
   private static Drift read(DomainXml live, DomainXml config) {

@@ -118,12 +118,12 @@ final class Inspection {
     try {
       return Instrumentation.parseDomain(xml);
     } catch (DomainXmlException e) {
-      throw unreadable(d.name(), live ? "live XML" : "inactive XML", e);
+      throw unreadable(d.name(), live ? "live XML that libvirt returned" : "inactive XML that libvirt returned", e);
     }
   }
 
   static HotplugException unreadable(String domain, String what, DomainXmlException e) {
-    return new HotplugException("the " + what + " that libvirt returned for domain " + SafeText.quote(domain)
+    return new HotplugException("the " + what + " for domain " + SafeText.quote(domain)
         + " cannot be read: " + SafeText.escape(String.valueOf(e.getMessage()), 400) + " (" + e.reason() + "). This is not a domain definition the SDK"
         + " can change safely; check it with virsh dumpxml and report it if libvirt wrote it", e);
   }

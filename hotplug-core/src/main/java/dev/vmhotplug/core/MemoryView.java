@@ -89,7 +89,7 @@ public final class MemoryView {
      */
     public static Definition of(DomainXml xml) {
       Objects.requireNonNull(xml, "xml");
-      return OpContext.guard("?", () -> read(xml));
+      return OpContext.guard(nameOf(xml), () -> read(xml));
     }
 
     private static Definition read(DomainXml xml) {
@@ -134,6 +134,15 @@ public final class MemoryView {
    */
   public static MemoryView of(String domain, Optional<DomainXml> live, Optional<DomainXml> config) {
     return OpContext.guard(domain, () -> new MemoryView(domain, live.map(Definition::read), config.map(Definition::read)));
+  }
+
+  /** The document's domain name for messages, {@code ?} when it has none. */
+  static String nameOf(DomainXml xml) {
+    try {
+      return xml.name();
+    } catch (dev.vmhotplug.xml.DomainXmlException e) {
+      return "?";
+    }
   }
 
   /** One memory device in words: {@code dimm 256 MiB node 0 slot 1 alias dimm0}. */

@@ -71,7 +71,7 @@ final class OpContext {
     try {
       return body.get();
     } catch (DomainXmlException e) {
-      throw Inspection.unreadable(domain, "domain XML", e);
+      throw Inspection.unreadable(domain, "domain XML read", e);
     }
   }
 }
