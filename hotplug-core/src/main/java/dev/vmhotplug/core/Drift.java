@@ -5,6 +5,7 @@ import dev.vmhotplug.xml.DomainXml;
 import dev.vmhotplug.xml.MaxMemory;
 import dev.vmhotplug.xml.MemoryDevice;
 import dev.vmhotplug.xml.Vcpu;
+import dev.vmhotplug.xml.internal.SafeText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -178,12 +179,12 @@ public final class Drift {
   @Override
   public String toString() {
     if (notApplicable.isPresent()) {
-      return "drift of '" + domain + "': not applicable (" + notApplicable.get() + ")\n";
+      return "drift of " + SafeText.quote(domain) + ": not applicable (" + notApplicable.get() + ")\n";
     }
     if (items.isEmpty()) {
-      return "drift of '" + domain + "': none (live and config agree)\n";
+      return "drift of " + SafeText.quote(domain) + ": none (live and config agree)\n";
     }
-    StringBuilder b = new StringBuilder("drift of '" + domain + "': " + items.size() + " difference(s)\n");
+    StringBuilder b = new StringBuilder("drift of " + SafeText.quote(domain) + ": " + items.size() + " difference(s)\n");
     for (Item i : items) {
       b.append("  ").append(i).append('\n');
     }

@@ -2,6 +2,7 @@ package dev.vmhotplug.core;
 
 import dev.vmhotplug.xml.MemoryDevice;
 import dev.vmhotplug.xml.MemorySize;
+import dev.vmhotplug.xml.internal.SafeText;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -215,7 +216,7 @@ public final class MemoryPlan {
         .append(") ")
         .append(operation == Operation.ADD ? "to" : "from")
         .append(" domain ")
-        .append(dev.vmhotplug.xml.internal.SafeText.quote(domain))
+        .append(SafeText.quote(domain))
         .append(", scope ")
         .append(scope)
         .append('\n');

@@ -1,6 +1,7 @@
 package dev.vmhotplug.core;
 
 import dev.vmhotplug.xml.HotplugLimits;
+import dev.vmhotplug.xml.internal.SafeText;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -76,13 +77,13 @@ public final class PrepareResult {
   /** What was done and what to do next, in words. */
   public String summary() {
     if (!changed()) {
-      return "domain " + dev.vmhotplug.xml.internal.SafeText.quote(domain) + " is already prepared for " + limits + ": nothing changed, nothing defined";
+      return "domain " + SafeText.quote(domain) + " is already prepared for " + limits + ": nothing changed, nothing defined";
     }
     String next = running
         ? "They take effect at the next cold boot: shut the domain down and start it (virsh shutdown " + domain
             + "; virsh start " + domain + "); a reboot inside the guest is not enough"
         : "They take effect when the domain is next started (virsh start " + domain + ")";
-    return "domain " + dev.vmhotplug.xml.internal.SafeText.quote(domain) + ": persistent definition changed (" + String.join("; ", changes) + "). " + next + ".";
+    return "domain " + SafeText.quote(domain) + ": persistent definition changed (" + String.join("; ", changes) + "). " + next + ".";
   }
 
   @Override

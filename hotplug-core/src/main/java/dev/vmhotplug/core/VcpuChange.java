@@ -1,6 +1,7 @@
 package dev.vmhotplug.core;
 
 import dev.vmhotplug.core.internal.VcpuPlanner;
+import dev.vmhotplug.xml.internal.SafeText;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -61,7 +62,7 @@ public final class VcpuChange {
   public VcpuChange set(int count) {
     if (count < 1) {
       throw new InvalidArgumentException(Refusal.COUNT_BELOW_ONE, "asked for " + count + " vCPUs for domain "
-          + dev.vmhotplug.xml.internal.SafeText.quote(domain.name()) + ": a domain needs at least 1 vCPU. Ask for"
+          + SafeText.quote(domain.name()) + ": a domain needs at least 1 vCPU. Ask for"
           + " the total number wanted, e.g. set(1); to remove vCPUs ask for a smaller total");
     }
     return new VcpuChange(domain, count, true, scope, timeout, verification);
@@ -142,7 +143,7 @@ public final class VcpuChange {
     OpContext.refuseReadOnly(domain, "set the vCPUs of");
     if (!targetGiven) {
       throw new PreconditionException(Refusal.INVALID_REQUEST, "no vCPU count given for domain "
-          + dev.vmhotplug.xml.internal.SafeText.quote(domain.name()) + ": call vcpus().set(n) with the total"
+          + SafeText.quote(domain.name()) + ": call vcpus().set(n) with the total"
           + " number of vCPUs wanted, then apply()");
     }
     Scope s = effectiveScope();

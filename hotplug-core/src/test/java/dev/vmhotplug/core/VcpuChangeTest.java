@@ -371,6 +371,36 @@ class VcpuChangeTest {
   }
 
   @Test
+  void unplugBothScopes_libvirtTimesOutInTheLivePart_configIsSetByASecondCallOnceTheGuestReleased() {
+    // libvirt's QEMU driver stops a combined call at the live part when the unplug is not confirmed in
+    // time; here the guest releases the vCPU right after (the live part is done, the error comes back)
+    HotplugClient[] self = new HotplugClient[1];
+    Recorder rec = new Recorder() {
+      @Override
+      public <T> T intercept(String op, String domain, Supplier<T> call) {
+        if (op.equals("setVcpus(LIVE_AND_CONFIG)")) {
+          super.intercept(op, domain, () -> null);
+          unrecorded(() -> self[0].domain(domain).vcpus().set(1).live().verify(Verification.NONE).apply());
+          throw unplugTimedOut();
+        }
+        return super.intercept(op, domain, call);
+      }
+    };
+    try (HotplugClient client = client(rec)) {
+      self[0] = client;
+      DomainHandle web = client.domain("web");
+      VcpuResult r = web.vcpus().set(1).live().config().apply();
+      assertThat(r.steps()).containsExactly(
+          new OperationStep("setVcpusFlags", Scope.LIVE, "vCPUs 2 -> 1 (hot-unplug)"),
+          new OperationStep("setVcpusFlags", Scope.CONFIG, "vCPUs 2 -> 1"));
+      assertThat(r.warnings()).anySatisfy(w -> assertThat(w).contains("vcpu unplug request timed out"))
+          .anySatisfy(w -> assertThat(w).contains("by a second call"));
+      assertThat(rec.changes()).containsExactly("setVcpus(LIVE_AND_CONFIG)", "setVcpus(CONFIG)");
+      assertThat(web.vcpuCount()).isEqualTo(VcpuCount.builder().config(8, 1).live(8, 1).build());
+    }
+  }
+
+  @Test
   void hotplug_libvirtRefusesOtherwise_throwsLibvirtExceptionNothingApplied() {
     CallInterceptor i = new CallInterceptor() {
       @Override
