@@ -24,13 +24,14 @@ public final class ScopeCheck {
    * @throws PreconditionException {@link Refusal#NOT_RUNNING} or {@link Refusal#NOT_PERSISTENT}
    */
   public static void check(String domain, Scope scope, boolean running, boolean persistent, String what) {
-    String q = SafeText.quote(domain);
     if (scope.includesLive() && !running) {
+      String q = SafeText.quote(domain);
       throw new PreconditionException(Refusal.NOT_RUNNING, "domain " + q + " is not running (it is shut off): a"
           + " live change of its " + what + " needs a running domain. Start it first (virsh start " + shell(domain)
           + "), or change only the persistent definition with .config() / --config (effective at the next boot)");
     }
     if (scope.includesConfig() && !persistent) {
+      String q = SafeText.quote(domain);
       throw new PreconditionException(Refusal.NOT_PERSISTENT, "domain " + q + " is transient (it has no"
           + " persistent definition): a config change of its " + what + " has nothing to change. Use .live() only"
           + " / --live, or make it persistent first (virsh dumpxml " + shell(domain) + " > " + shell(domain)

@@ -91,9 +91,8 @@ public final class VcpuPlanner {
   public static Plan plan(String domain, int target, Scope scope, boolean running, boolean persistent,
       Optional<Vcpu> live, Optional<Vcpu> config) {
     ScopeCheck.check(domain, scope, running, persistent, "vCPUs");
-    String q = SafeText.quote(domain);
-    String d = ScopeCheck.shell(domain);
     if (target < 1) {
+      String q = SafeText.quote(domain);
       throw new PreconditionException(Refusal.COUNT_BELOW_ONE, "asked for " + target + " vCPUs for domain " + q
           + ": a domain needs at least 1 vCPU. Ask for the total number wanted, e.g. set(1) / vcpus(1); to remove"
           + " vCPUs ask for a smaller total");
@@ -114,6 +113,8 @@ public final class VcpuPlanner {
       read.live(liveMax, liveCur);
     }
     if (scope.includesLive() && target > liveMax) {
+      String q = SafeText.quote(domain);
+      String d = ScopeCheck.shell(domain);
       throw new PreconditionException(Refusal.ABOVE_MAXIMUM, "asked for " + target + " vCPUs live but domain " + q
           + " runs with a maximum of " + liveMax + " (<vcpu>" + liveMax + "</vcpu>): the live maximum is " + liveMax
           + " and cannot change while it runs. Ask for at most " + liveMax + ", or raise the maximum with"
@@ -122,6 +123,8 @@ public final class VcpuPlanner {
           + " shut the domain down and start it");
     }
     if (scope.includesConfig() && target > configMax) {
+      String q = SafeText.quote(domain);
+      String d = ScopeCheck.shell(domain);
       throw new PreconditionException(Refusal.ABOVE_MAXIMUM, "asked for " + target + " vCPUs in the config but the"
           + " persistent definition of domain " + q + " allows at most " + configMax + " (<vcpu>" + configMax
           + "</vcpu>): the config maximum is " + configMax + ". Ask for at most " + configMax + ", or raise the"
