@@ -109,6 +109,7 @@ final class MemoryOperation {
         }
       }
     }
+    ctx.afterHostVerified(steps, warnings);
     Optional<GuestVerdict> verdict = Optional.empty();
     if (probe.isPresent()) {
       GuestOutcome g = verifyGuest(ctx, plan, probe.get(), baseline.orElseThrow(), blockSize);

@@ -5,6 +5,7 @@ import dev.vmhotplug.core.internal.Poller;
 import dev.vmhotplug.xml.DomainXmlException;
 import dev.vmhotplug.xml.internal.SafeText;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -17,11 +18,41 @@ final class OpContext {
   final DomainHandle domain;
   final Duration timeout;
   final Verification verification;
+  final List<GuestAction> guestActions;
+
+  /**
+   * Something done in the guest once the host shows the change and before the guest is verified
+   * (the seam for onlining what was added through the guest agent when the guest's udev rules do
+   * not). None by default.
+   */
+  @FunctionalInterface
+  interface GuestAction {
+    /**
+     * Runs after the host verification of a change.
+     *
+     * @param ctx the operation's context
+     * @param applied the libvirt calls that were made
+     * @param warnings where to add what the caller should know
+     */
+    void afterHostVerified(OpContext ctx, List<OperationStep> applied, List<String> warnings);
+  }
 
   OpContext(DomainHandle domain, Duration timeout, Verification verification) {
+    this(domain, timeout, verification, List.of());
+  }
+
+  OpContext(DomainHandle domain, Duration timeout, Verification verification, List<GuestAction> guestActions) {
     this.domain = Objects.requireNonNull(domain, "domain");
     this.timeout = timeout;
     this.verification = Objects.requireNonNull(verification, "verification");
+    this.guestActions = List.copyOf(guestActions);
+  }
+
+  /** Runs the guest actions (after the host verification, before the guest verification). */
+  void afterHostVerified(List<OperationStep> applied, List<String> warnings) {
+    for (GuestAction a : guestActions) {
+      a.afterHostVerified(this, applied, warnings);
+    }
   }
 
   LibvirtGateway gateway() {

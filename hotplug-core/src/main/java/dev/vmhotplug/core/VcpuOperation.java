@@ -118,6 +118,7 @@ final class VcpuOperation {
     // verification, the counts expected
     VcpuCount after = verification.host() ? observed(plan.before(), liveSeen, configSeen)
         : expected(plan.before(), call, target);
+    ctx.afterHostVerified(steps, warnings);
     if (verification.kind() == Verification.Kind.GUEST && plan.scope().includesLive()) {
       attempts += verifyGuest(ctx, target, after, warnings);
     }
