@@ -3,6 +3,8 @@ package dev.vmhotplug.benchmarks;
 import dev.vmhotplug.core.DomainHandle;
 import dev.vmhotplug.core.HotplugClient;
 import dev.vmhotplug.core.VcpuResult;
+import dev.vmhotplug.xml.DomainXml;
+import dev.vmhotplug.xml.Vcpu;
 import java.io.IOException;
 import java.io.StringReader;
 import javax.xml.XMLConstants;
@@ -43,6 +45,8 @@ import org.xml.sax.SAXException;
  *       and parse it with the JDK's hardened DOM parser (a cached {@code DocumentBuilder}, DOCTYPE
  *       refused) to take {@code <vcpu current>} and the maximum out of the root's {@code <vcpu>} child,
  *       {@code setVcpusFlags(n, VIR_DOMAIN_AFFECT_LIVE)}, read and parse the live XML back and check.
+ *   <li>{@link #rawDomainXmlSetVcpusLive()}: the same three calls with hotplug-xml's {@code DomainXml}
+ *       as the parser (what the SDK must parse, by hand): SDK / this is the SDK's own overhead.
  *   <li>{@link #rawCarefulSetVcpusLive()}: the same three calls, the count taken out of the text
  *       with {@code indexOf} (the way quick hand-written code often does it; it would also match a
  *       {@code current='…'} elsewhere before {@code <vcpu>}).
@@ -63,6 +67,9 @@ public class CoreBenchmark {
   Domain rawDomain;
   Connect rawDom;
   Domain rawDomDomain;
+  Connect rawXml;
+  Domain rawXmlDomain;
+  int rawXmlNext = 3;
   DocumentBuilder dom;
   int sdkNext = 3;
   int rawNext = 3;
@@ -80,6 +87,8 @@ public class CoreBenchmark {
     rawDomain = raw.domainLookupByName("web");
     rawDom = new Connect(uri);
     rawDomDomain = rawDom.domainLookupByName("web");
+    rawXml = new Connect(uri);
+    rawXmlDomain = rawXml.domainLookupByName("web");
     dom = hardenedBuilder();
   }
 
@@ -116,6 +125,8 @@ public class CoreBenchmark {
     raw.close();
     rawDomDomain.free();
     rawDom.close();
+    rawXmlDomain.free();
+    rawXml.close();
     Files.deleteIfExists(dir.resolve("node.xml"));
     Files.deleteIfExists(dir);
   }
@@ -154,6 +165,24 @@ public class CoreBenchmark {
       rawDomDomain.setVcpusFlags(n, 1); // VIR_DOMAIN_AFFECT_LIVE
     }
     int after = vcpus(dom, rawDomDomain.getXMLDesc(0))[1];
+    if (after != n) {
+      throw new IllegalStateException("live vCPUs " + after + " instead of " + n);
+    }
+    return after;
+  }
+
+  @Benchmark
+  public int rawDomainXmlSetVcpusLive() throws LibvirtException {
+    int n = rawXmlNext;
+    rawXmlNext = n == 3 ? 4 : 3;
+    Vcpu before = DomainXml.parse(rawXmlDomain.getXMLDesc(0)).vcpu().orElseThrow();
+    if (n > before.maximum()) {
+      throw new IllegalStateException("above the maximum " + before.maximum());
+    }
+    if (before.effectiveCurrent() != n) {
+      rawXmlDomain.setVcpusFlags(n, 1); // VIR_DOMAIN_AFFECT_LIVE
+    }
+    int after = DomainXml.parse(rawXmlDomain.getXMLDesc(0)).vcpu().orElseThrow().effectiveCurrent();
     if (after != n) {
       throw new IllegalStateException("live vCPUs " + after + " instead of " + n);
     }
@@ -203,26 +232,42 @@ public class CoreBenchmark {
       for (int i = 0; i < 5000; i++) {
         b.sdkSetVcpusLive();
         b.rawCarefulDomSetVcpusLive();
+        b.rawDomainXmlSetVcpusLive();
         b.rawCarefulSetVcpusLive();
       }
+      // the parse costs alone, for the decomposition: the live XML the operations read, parsed twice
+      // per operation as both the SDK (hotplug-xml's DomainXml) and the DOM baseline do
+      String liveXml = b.rawDomDomain.getXMLDesc(0);
       double[] sdk = new double[rounds];
       double[] rawDom = new double[rounds];
       double[] raw = new double[rounds];
+      double[] rawXmlT = new double[rounds];
+      double[] ratioXml = new double[rounds];
+      double[] parseXml = new double[rounds];
+      double[] parseDom = new double[rounds];
       double[] ratioDom = new double[rounds];
       double[] ratio = new double[rounds];
+      long sink = 0;
       for (int r = 0; r < rounds; r++) {
         // the order rotates so that no variant always runs after the same one
-        long[] t = new long[3];
-        for (int k = 0; k < 3; k++) {
-          int which = (r + k) % 3;
+        long[] t = new long[6];
+        for (int k = 0; k < 6; k++) {
+          int which = (r + k) % 6;
           long t0 = System.nanoTime();
           for (int i = 0; i < ops; i++) {
             if (which == 0) {
               b.sdkSetVcpusLive();
             } else if (which == 1) {
               b.rawCarefulDomSetVcpusLive();
-            } else {
+            } else if (which == 2) {
               b.rawCarefulSetVcpusLive();
+            } else if (which == 3) {
+              sink += b.rawDomainXmlSetVcpusLive();
+            } else if (which == 4) {
+              sink += DomainXml.parse(liveXml).vcpu().orElseThrow().effectiveCurrent()
+                  + DomainXml.parse(liveXml).vcpu().orElseThrow().effectiveCurrent();
+            } else {
+              sink += vcpus(b.dom, liveXml)[1] + vcpus(b.dom, liveXml)[1];
             }
           }
           t[which] = System.nanoTime() - t0;
@@ -230,9 +275,17 @@ public class CoreBenchmark {
         sdk[r] = t[0] / 1e3 / ops;
         rawDom[r] = t[1] / 1e3 / ops;
         raw[r] = t[2] / 1e3 / ops;
+        rawXmlT[r] = t[3] / 1e3 / ops;
+        parseXml[r] = t[4] / 1e3 / ops;
+        parseDom[r] = t[5] / 1e3 / ops;
+        ratioXml[r] = sdk[r] / rawXmlT[r];
         ratioDom[r] = sdk[r] / rawDom[r];
         ratio[r] = sdk[r] / raw[r];
       }
+      java.util.Arrays.sort(rawXmlT);
+      java.util.Arrays.sort(ratioXml);
+      java.util.Arrays.sort(parseXml);
+      java.util.Arrays.sort(parseDom);
       java.util.Arrays.sort(sdk);
       java.util.Arrays.sort(rawDom);
       java.util.Arrays.sort(raw);
@@ -240,6 +293,11 @@ public class CoreBenchmark {
       java.util.Arrays.sort(ratio);
       System.out.printf("rounds=%d ops=%d median us/op: sdk %.1f, raw careful (DOM) %.1f, raw (indexOf) %.1f%n",
           rounds, ops, sdk[rounds / 2], rawDom[rounds / 2], raw[rounds / 2]);
+      System.out.printf("raw with DomainXml %.1f us/op; sdk / raw with DomainXml (the SDK's own overhead): median %.2f"
+          + " (quartiles %.2f-%.2f)%n", rawXmlT[rounds / 2], ratioXml[rounds / 2], ratioXml[rounds / 4],
+          ratioXml[3 * rounds / 4]);
+      System.out.printf("two parses of the %d-char live XML, median us: hotplug-xml DomainXml %.1f, JDK DOM %.1f (%d)%n",
+          liveXml.length(), parseXml[rounds / 2], parseDom[rounds / 2], sink % 2);
       System.out.printf("sdk / raw careful (DOM): median %.2f (quartiles %.2f-%.2f); sdk / raw (indexOf): median"
           + " %.2f (quartiles %.2f-%.2f)%n", ratioDom[rounds / 2], ratioDom[rounds / 4], ratioDom[3 * rounds / 4],
           ratio[rounds / 2], ratio[rounds / 4], ratio[3 * rounds / 4]);
