@@ -232,7 +232,7 @@ public final class DesiredState {
    * Executes exactly the steps of a plan made earlier by {@link #plan()} (for instance shown to an
    * operator first). The domain is read again; when anything the plan read differs (its
    * {@link EnsurePlan#fingerprint()}), nothing is changed and the plan is refused. This request's
-   * timeout and verification policy apply; its targets, when given, must be the plan's.
+   * timeout and verification policy apply; its targets and scope, when given, must be the plan's.
    *
    * @param plan the plan
    * @return the results; {@link EnsureResult#steps()} equals {@link EnsurePlan#calls()}
@@ -256,6 +256,11 @@ public final class DesiredState {
       throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "the plan is for domain "
           + SafeText.quote(plan.domain()) + " (" + plan.uuid() + "), not for domain " + q + " (" + domain.uuid()
           + "): apply it through that domain's handle, or plan this domain");
+    }
+    if (scope != null && scope != plan.scope()) {
+      throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "the plan for domain " + q + " is for scope "
+          + plan.scope().virshFlags() + " but this request asks for " + scope.virshFlags() + ": apply the plan"
+          + " through domain.ensure() without a scope, or plan this request");
     }
     if (vcpus.isPresent() && !vcpus.equals(plan.wantedVcpus())
         || memory.isPresent() && !memory.equals(plan.wantedMemory())) {

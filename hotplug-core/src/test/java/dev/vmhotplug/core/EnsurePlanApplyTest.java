@@ -135,6 +135,9 @@ class EnsurePlanApplyTest {
       assertThatThrownBy(() -> mem.ensure().vcpus(3).apply(plan))
           .isInstanceOf(InvalidArgumentException.class)
           .hasMessageContaining("reaches 4 vCPUs but this request asks for 3 vCPUs");
+      assertThatThrownBy(() -> mem.ensure().config().apply(plan))
+          .isInstanceOf(InvalidArgumentException.class)
+          .hasMessageContaining("is for scope --live but this request asks for --config");
       assertThat(h.ops).isEmpty();
     }
   }
