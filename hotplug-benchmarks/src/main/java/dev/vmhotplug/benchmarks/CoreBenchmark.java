@@ -3,7 +3,14 @@ package dev.vmhotplug.benchmarks;
 import dev.vmhotplug.core.DomainHandle;
 import dev.vmhotplug.core.HotplugClient;
 import dev.vmhotplug.core.VcpuResult;
+import dev.vmhotplug.xml.DomainXml;
+import dev.vmhotplug.xml.Vcpu;
 import java.io.IOException;
+import java.io.StringReader;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +25,10 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.xml.sax.InputSource;
+import org.xml.sax.SAXException;
 
 /**
  * One live vCPU change on libvirt's test driver (in-process, no daemon), SDK against the careful
@@ -27,10 +38,18 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <ul>
  *   <li>{@link #sdkSetVcpusLive()}: {@code vcpus().set(n).live().apply()} with host-side
- *       verification: checks (running, persistent, maximum), setVcpusFlags, re-read until the count shows,
- *       before/after tables, steps, result value.
- *   <li>{@link #rawCarefulSetVcpusLive()}: read the live XML and take {@code current} out of it,
- *       {@code setVcpusFlags(n, VIR_DOMAIN_AFFECT_LIVE)}, read the live XML back and check the count.
+ *       verification: the live XML read and parsed (hotplug-xml's {@code DomainXml}: running? maximum?
+ *       current), setVcpusFlags, the live XML read and parsed until the count shows, before/after
+ *       tables, step, result value.
+ *   <li>{@link #rawCarefulDomSetVcpusLive()}: the careful hand-written sequence: read the live XML
+ *       and parse it with the JDK's hardened DOM parser (a cached {@code DocumentBuilder}, DOCTYPE
+ *       refused) to take {@code <vcpu current>} and the maximum out of the root's {@code <vcpu>} child,
+ *       {@code setVcpusFlags(n, VIR_DOMAIN_AFFECT_LIVE)}, read and parse the live XML back and check.
+ *   <li>{@link #rawDomainXmlSetVcpusLive()}: the same three calls with hotplug-xml's {@code DomainXml}
+ *       as the parser (what the SDK must parse, by hand): SDK / this is the SDK's own overhead.
+ *   <li>{@link #rawCarefulSetVcpusLive()}: the same three calls, the count taken out of the text
+ *       with {@code indexOf} (the way quick hand-written code often does it; it would also match a
+ *       {@code current='…'} elsewhere before {@code <vcpu>}).
  * </ul>
  *
  * <p>Run: {@code java -jar benchmarks.jar CoreBenchmark -f 1 -wi 3 -i 5 -w 2s -r 2s -prof gc}.
@@ -46,8 +65,15 @@ public class CoreBenchmark {
   DomainHandle sdkDomain;
   Connect raw;
   Domain rawDomain;
+  Connect rawDom;
+  Domain rawDomDomain;
+  Connect rawXml;
+  Domain rawXmlDomain;
+  int rawXmlNext = 3;
+  DocumentBuilder dom;
   int sdkNext = 3;
   int rawNext = 3;
+  int rawDomNext = 3;
 
   @Setup
   public void setup() throws IOException, LibvirtException {
@@ -59,6 +85,28 @@ public class CoreBenchmark {
     sdkDomain = client.domain("web");
     raw = new Connect(uri);
     rawDomain = raw.domainLookupByName("web");
+    rawDom = new Connect(uri);
+    rawDomDomain = rawDom.domainLookupByName("web");
+    rawXml = new Connect(uri);
+    rawXmlDomain = rawXml.domainLookupByName("web");
+    dom = hardenedBuilder();
+  }
+
+  /** The JDK DOM parser the way careful code configures it: no DOCTYPE, no external entities. */
+  static DocumentBuilder hardenedBuilder() {
+    try {
+      DocumentBuilderFactory f = DocumentBuilderFactory.newDefaultInstance();
+      f.setNamespaceAware(true);
+      f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+      f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+      f.setFeature("http://xml.org/sax/features/external-general-entities", false);
+      f.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
+      f.setXIncludeAware(false);
+      f.setExpandEntityReferences(false);
+      return f.newDocumentBuilder();
+    } catch (ParserConfigurationException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A running, persistent test domain with 2 of 8 vCPUs. */
@@ -75,6 +123,10 @@ public class CoreBenchmark {
     client.close();
     rawDomain.free();
     raw.close();
+    rawDomDomain.free();
+    rawDom.close();
+    rawXmlDomain.free();
+    rawXml.close();
     Files.deleteIfExists(dir.resolve("node.xml"));
     Files.deleteIfExists(dir);
   }
@@ -101,6 +153,60 @@ public class CoreBenchmark {
     return after;
   }
 
+  @Benchmark
+  public int rawCarefulDomSetVcpusLive() throws LibvirtException {
+    int n = rawDomNext;
+    rawDomNext = n == 3 ? 4 : 3;
+    int[] before = vcpus(dom, rawDomDomain.getXMLDesc(0));
+    if (n > before[0]) {
+      throw new IllegalStateException("above the maximum " + before[0]);
+    }
+    if (before[1] != n) {
+      rawDomDomain.setVcpusFlags(n, 1); // VIR_DOMAIN_AFFECT_LIVE
+    }
+    int after = vcpus(dom, rawDomDomain.getXMLDesc(0))[1];
+    if (after != n) {
+      throw new IllegalStateException("live vCPUs " + after + " instead of " + n);
+    }
+    return after;
+  }
+
+  @Benchmark
+  public int rawDomainXmlSetVcpusLive() throws LibvirtException {
+    int n = rawXmlNext;
+    rawXmlNext = n == 3 ? 4 : 3;
+    Vcpu before = DomainXml.parse(rawXmlDomain.getXMLDesc(0)).vcpu().orElseThrow();
+    if (n > before.maximum()) {
+      throw new IllegalStateException("above the maximum " + before.maximum());
+    }
+    if (before.effectiveCurrent() != n) {
+      rawXmlDomain.setVcpusFlags(n, 1); // VIR_DOMAIN_AFFECT_LIVE
+    }
+    int after = DomainXml.parse(rawXmlDomain.getXMLDesc(0)).vcpu().orElseThrow().effectiveCurrent();
+    if (after != n) {
+      throw new IllegalStateException("live vCPUs " + after + " instead of " + n);
+    }
+    return after;
+  }
+
+  /** {maximum, current} of the root's {@code <vcpu>} child, parsed with a DOM parser. */
+  static int[] vcpus(DocumentBuilder b, String xml) {
+    try {
+      Element root = b.parse(new InputSource(new StringReader(xml))).getDocumentElement();
+      for (Node c = root.getFirstChild(); c != null; c = c.getNextSibling()) {
+        if (c instanceof Element && "vcpu".equals(c.getNodeName())) {
+          Element v = (Element) c;
+          int max = Integer.parseInt(v.getTextContent().strip());
+          String cur = v.getAttribute("current");
+          return new int[] {max, cur.isEmpty() ? max : Integer.parseInt(cur)};
+        }
+      }
+      return new int[] {1, 1};
+    } catch (SAXException | IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The {@code current} attribute of {@code <vcpu>}, the way hand-written code usually reads it. */
   static int current(String xml) {
     int vcpu = xml.indexOf("<vcpu");
@@ -125,31 +231,76 @@ public class CoreBenchmark {
     try {
       for (int i = 0; i < 5000; i++) {
         b.sdkSetVcpusLive();
+        b.rawCarefulDomSetVcpusLive();
+        b.rawDomainXmlSetVcpusLive();
         b.rawCarefulSetVcpusLive();
       }
+      // the parse costs alone, for the decomposition: the live XML the operations read, parsed twice
+      // per operation as both the SDK (hotplug-xml's DomainXml) and the DOM baseline do
+      String liveXml = b.rawDomDomain.getXMLDesc(0);
       double[] sdk = new double[rounds];
+      double[] rawDom = new double[rounds];
       double[] raw = new double[rounds];
+      double[] rawXmlT = new double[rounds];
+      double[] ratioXml = new double[rounds];
+      double[] parseXml = new double[rounds];
+      double[] parseDom = new double[rounds];
+      double[] ratioDom = new double[rounds];
       double[] ratio = new double[rounds];
+      long sink = 0;
       for (int r = 0; r < rounds; r++) {
-        long t0 = System.nanoTime();
-        for (int i = 0; i < ops; i++) {
-          b.sdkSetVcpusLive();
+        // the order rotates so that no variant always runs after the same one
+        long[] t = new long[6];
+        for (int k = 0; k < 6; k++) {
+          int which = (r + k) % 6;
+          long t0 = System.nanoTime();
+          for (int i = 0; i < ops; i++) {
+            if (which == 0) {
+              b.sdkSetVcpusLive();
+            } else if (which == 1) {
+              b.rawCarefulDomSetVcpusLive();
+            } else if (which == 2) {
+              b.rawCarefulSetVcpusLive();
+            } else if (which == 3) {
+              sink += b.rawDomainXmlSetVcpusLive();
+            } else if (which == 4) {
+              sink += DomainXml.parse(liveXml).vcpu().orElseThrow().effectiveCurrent()
+                  + DomainXml.parse(liveXml).vcpu().orElseThrow().effectiveCurrent();
+            } else {
+              sink += vcpus(b.dom, liveXml)[1] + vcpus(b.dom, liveXml)[1];
+            }
+          }
+          t[which] = System.nanoTime() - t0;
         }
-        long t1 = System.nanoTime();
-        for (int i = 0; i < ops; i++) {
-          b.rawCarefulSetVcpusLive();
-        }
-        long t2 = System.nanoTime();
-        sdk[r] = (t1 - t0) / 1e3 / ops;
-        raw[r] = (t2 - t1) / 1e3 / ops;
+        sdk[r] = t[0] / 1e3 / ops;
+        rawDom[r] = t[1] / 1e3 / ops;
+        raw[r] = t[2] / 1e3 / ops;
+        rawXmlT[r] = t[3] / 1e3 / ops;
+        parseXml[r] = t[4] / 1e3 / ops;
+        parseDom[r] = t[5] / 1e3 / ops;
+        ratioXml[r] = sdk[r] / rawXmlT[r];
+        ratioDom[r] = sdk[r] / rawDom[r];
         ratio[r] = sdk[r] / raw[r];
       }
+      java.util.Arrays.sort(rawXmlT);
+      java.util.Arrays.sort(ratioXml);
+      java.util.Arrays.sort(parseXml);
+      java.util.Arrays.sort(parseDom);
       java.util.Arrays.sort(sdk);
+      java.util.Arrays.sort(rawDom);
       java.util.Arrays.sort(raw);
+      java.util.Arrays.sort(ratioDom);
       java.util.Arrays.sort(ratio);
-      System.out.printf("rounds=%d ops=%d sdk median %.1f us/op, raw median %.1f us/op, ratio median %.2f"
-          + " (quartiles %.2f-%.2f)%n", rounds, ops, sdk[rounds / 2], raw[rounds / 2], ratio[rounds / 2],
-          ratio[rounds / 4], ratio[3 * rounds / 4]);
+      System.out.printf("rounds=%d ops=%d median us/op: sdk %.1f, raw careful (DOM) %.1f, raw (indexOf) %.1f%n",
+          rounds, ops, sdk[rounds / 2], rawDom[rounds / 2], raw[rounds / 2]);
+      System.out.printf("raw with DomainXml %.1f us/op; sdk / raw with DomainXml (the SDK's own overhead): median %.2f"
+          + " (quartiles %.2f-%.2f)%n", rawXmlT[rounds / 2], ratioXml[rounds / 2], ratioXml[rounds / 4],
+          ratioXml[3 * rounds / 4]);
+      System.out.printf("two parses of the %d-char live XML, median us: hotplug-xml DomainXml %.1f, JDK DOM %.1f (%d)%n",
+          liveXml.length(), parseXml[rounds / 2], parseDom[rounds / 2], sink % 2);
+      System.out.printf("sdk / raw careful (DOM): median %.2f (quartiles %.2f-%.2f); sdk / raw (indexOf): median"
+          + " %.2f (quartiles %.2f-%.2f)%n", ratioDom[rounds / 2], ratioDom[rounds / 4], ratioDom[3 * rounds / 4],
+          ratio[rounds / 2], ratio[rounds / 4], ratio[3 * rounds / 4]);
     } finally {
       b.tearDown();
     }

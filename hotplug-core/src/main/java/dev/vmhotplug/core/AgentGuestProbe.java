@@ -3,6 +3,7 @@ package dev.vmhotplug.core;
 import dev.vmhotplug.guest.truth.AgentReplies;
 import dev.vmhotplug.guest.truth.GuestDataException;
 import dev.vmhotplug.guest.truth.GuestFacts;
+import dev.vmhotplug.xml.internal.SafeText;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
@@ -41,12 +42,14 @@ public final class AgentGuestProbe implements GuestProbe {
    *
    * @param timeout how long each agent command may take (at least one second)
    * @return the probe
-   * @throws IllegalArgumentException when the timeout is below one second
+   * @throws InvalidArgumentException {@link Refusal#INVALID_REQUEST} when the timeout is below one second
+   * @throws NullPointerException when the timeout is null
    */
   public static AgentGuestProbe withTimeout(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (timeout.getSeconds() < 1) {
-      throw new IllegalArgumentException("agent timeout must be at least 1 second, got " + timeout);
+      throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "agent timeout must be at least 1 second, got "
+          + timeout + " (libvirt counts the agent timeout in whole seconds): e.g. Duration.ofSeconds(5)");
     }
     return new AgentGuestProbe(timeout);
   }
@@ -80,15 +83,16 @@ public final class AgentGuestProbe implements GuestProbe {
       b.agentVcpus(AgentReplies.parseVcpus(vcpus));
       b.agentMemoryBlocks(AgentReplies.parseMemoryBlocks(blocks));
     } catch (GuestDataException e) {
-      throw new GuestAgentUnavailableException("the QEMU guest agent of domain '" + domainName
-          + "' gave a reply the SDK cannot read: " + e.getMessage()
+      throw new GuestAgentUnavailableException("the QEMU guest agent of domain " + SafeText.quote(domainName)
+          + " gave a reply the SDK cannot read: " + e.getMessage()
           + ". Check the qemu-ga version in the guest, or supply your own GuestProbe", e);
     }
     try {
       String info = agent.apply(GET_BLOCK_INFO);
       b.blockSizeBytes(AgentReplies.parseMemoryBlockSize(info));
     } catch (HotplugException | GuestDataException | IllegalArgumentException e) {
-      LOG.debug("domain={} op=agent guest-get-memory-block-info unavailable: {}", domainName, e.getMessage());
+      LOG.debug("domain={} op=agent guest-get-memory-block-info unavailable: {}", SafeText.quote(domainName),
+          SafeText.escape(String.valueOf(e.getMessage()), 200));
       b.unavailable("memory block size", "guest-get-memory-block-info: " + e.getMessage());
     }
     return b.build();
@@ -98,8 +102,8 @@ public final class AgentGuestProbe implements GuestProbe {
     try {
       return agent.apply(json);
     } catch (LibvirtException e) {
-      throw new GuestAgentUnavailableException("the QEMU guest agent of domain '" + domainName
-          + "' did not answer " + command + ": " + e.libvirtMessage()
+      throw new GuestAgentUnavailableException("the QEMU guest agent of domain " + SafeText.quote(domainName)
+          + " did not answer " + command + ": " + e.libvirtMessage()
           + ". Add <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel> to the"
           + " domain, install and start qemu-guest-agent in the guest, or verify with your own GuestProbe"
           + " (e.g. over SSH)", e);

@@ -1,10 +1,10 @@
 package dev.vmhotplug.core;
 
 import dev.vmhotplug.core.internal.MemoryPlanner;
+import dev.vmhotplug.core.internal.VcpuPlanner;
 import dev.vmhotplug.xml.DomainXml;
-import dev.vmhotplug.xml.DomainXmlException;
 import dev.vmhotplug.xml.MemorySize;
-import dev.vmhotplug.xml.Vcpu;
+import dev.vmhotplug.xml.internal.SafeText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * EnsurePlan p = domain.ensure().vcpus(4).memory(MemorySize.ofGiB(8)).live().config().plan(); // dry run
- * EnsureResult r = domain.ensure().vcpus(4).memory(MemorySize.ofGiB(8)).live().config().apply();
+ * EnsureResult r = domain.ensure().vcpus(4).memory(MemorySize.ofGiB(8)).live().config().apply(p);  // exactly p
+ * EnsureResult r2 = domain.ensure().vcpus(4).memory(MemorySize.ofGiB(8)).live().config().apply();  // plan + apply
  * }</pre>
  *
  * <p>The memory target is the total ({@code <memory>}, what {@code virsh dominfo} calls max memory):
@@ -28,8 +29,13 @@ import org.slf4j.LoggerFactory;
  * when both differ by the same amount one call covers both. Applying a plan twice changes nothing
  * the second time. Without {@link #live()}/{@link #config()} the scope is live.
  *
- * <p>Immutable; every method returns a new request. {@link #apply()} holds the domain's lock for the
- * whole run.
+ * <p>{@link #plan()} returns the exact steps; {@link #apply(EnsurePlan)} executes exactly those
+ * steps (the same vCPU and memory operations that {@link VcpuChange} and {@link MemoryChange} run,
+ * not their public fronts) and refuses with {@link Refusal#STALE_PLAN} when the domain changed since
+ * the plan was made; {@link #apply()} is plan + apply under one hold of the domain's lock.
+ *
+ * <p>An immutable request value; every method returns a new request and checks its argument when
+ * it is given ({@link InvalidArgumentException}).
  */
 public final class DesiredState {
   private static final Logger LOG = LoggerFactory.getLogger(DesiredState.class);
@@ -63,22 +69,33 @@ public final class DesiredState {
   /**
    * The wanted vCPU count (total, as with {@code virsh setvcpus}).
    *
-   * @param count the count
+   * @param count the count, at least 1
    * @return the request
+   * @throws InvalidArgumentException {@link Refusal#COUNT_BELOW_ONE} when {@code count < 1}
    */
   public DesiredState vcpus(int count) {
+    if (count < 1) {
+      throw new InvalidArgumentException(Refusal.COUNT_BELOW_ONE, "cannot ensure " + count + " vCPUs for domain "
+          + SafeText.quote(domain.name()) + ": a domain needs at least 1 vCPU; ask for vcpus(1) or more");
+    }
     return new DesiredState(domain, OptionalInt.of(count), memory, node, blockSize, scope, timeout, verification);
   }
 
   /**
    * The wanted memory total.
    *
-   * @param total the total ({@code <memory>})
+   * @param total the total ({@code <memory>}), more than zero
    * @return the request
+   * @throws InvalidArgumentException {@link Refusal#INVALID_REQUEST} for zero
+   * @throws NullPointerException if total is null
    */
   public DesiredState memory(MemorySize total) {
-    return new DesiredState(domain, vcpus, Optional.of(Objects.requireNonNull(total, "total")), node, blockSize, scope,
-        timeout, verification);
+    Objects.requireNonNull(total, "total");
+    if (total.bytes() <= 0) {
+      throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "cannot ensure a memory total of " + total
+          + " for domain " + SafeText.quote(domain.name()) + ": give the total wanted, e.g. memory(MemorySize.ofGiB(8))");
+    }
+    return new DesiredState(domain, vcpus, Optional.of(total), node, blockSize, scope, timeout, verification);
   }
 
   /**
@@ -86,37 +103,36 @@ public final class DesiredState {
    *
    * @param total the total with its unit
    * @return the request
-   * @throws PreconditionException NO_UNIT when the text has no unit or is not a size
+   * @throws InvalidArgumentException {@link Refusal#NO_UNIT} when the text has no unit or is not a size
+   * @throws NullPointerException if total is null
    */
   public DesiredState memory(String total) {
-    Objects.requireNonNull(total, "total");
-    try {
-      return memory(MemorySize.parse(total));
-    } catch (DomainXmlException e) {
-      throw new PreconditionException(Refusal.NO_UNIT, "cannot use the memory size '" + total + "': "
-          + e.getMessage() + ". Give a unit, e.g. \"8GiB\" or \"8192MiB\"", e);
-    }
+    return memory(Requests.size(total, "memory size"));
   }
 
   /**
    * The NUMA node for added DIMMs (default 0); for removal, only DIMMs on this node.
    *
-   * @param node the cell id
+   * @param node the cell id, 0 or more
    * @return the request
+   * @throws InvalidArgumentException {@link Refusal#NODE_OUT_OF_RANGE} for a negative node
    */
   public DesiredState node(int node) {
-    return new DesiredState(domain, vcpus, memory, OptionalInt.of(node), blockSize, scope, timeout, verification);
+    return new DesiredState(domain, vcpus, memory, OptionalInt.of(Requests.node(node)), blockSize, scope, timeout,
+        verification);
   }
 
   /**
    * The guest memory block size (default: the client's).
    *
-   * @param block the block size
+   * @param block the block size, more than zero and a whole number of KiB
    * @return the request
+   * @throws InvalidArgumentException {@link Refusal#INVALID_REQUEST} for zero or not whole KiB
+   * @throws NullPointerException if block is null
    */
   public DesiredState blockSize(MemorySize block) {
-    return new DesiredState(domain, vcpus, memory, node, Optional.of(Objects.requireNonNull(block, "block")), scope,
-        timeout, verification);
+    return new DesiredState(domain, vcpus, memory, node, Optional.of(Requests.blockSize(block)), scope, timeout,
+        verification);
   }
 
   /** Compares and changes the running domain; combine with {@link #config()}. */
@@ -134,6 +150,7 @@ public final class DesiredState {
    *
    * @param scope the scope
    * @return the request
+   * @throws NullPointerException if scope is null
    */
   public DesiredState scope(Scope scope) {
     Objects.requireNonNull(scope, "scope");
@@ -143,12 +160,13 @@ public final class DesiredState {
   /**
    * The verification timeout per step (default: the client's).
    *
-   * @param timeout the maximum wait
+   * @param timeout the maximum wait, zero or positive
    * @return the request
+   * @throws InvalidArgumentException {@link Refusal#INVALID_REQUEST} if negative
+   * @throws NullPointerException if timeout is null
    */
   public DesiredState timeout(Duration timeout) {
-    return new DesiredState(domain, vcpus, memory, node, blockSize, scope, Objects.requireNonNull(timeout, "timeout"),
-        verification);
+    return new DesiredState(domain, vcpus, memory, node, blockSize, scope, Requests.timeout(timeout), verification);
   }
 
   /**
@@ -156,6 +174,7 @@ public final class DesiredState {
    *
    * @param verification the policy
    * @return the request
+   * @throws NullPointerException if verification is null
    */
   public DesiredState verify(Verification verification) {
     return new DesiredState(domain, vcpus, memory, node, blockSize, scope, timeout,
@@ -168,81 +187,163 @@ public final class DesiredState {
   }
 
   /**
-   * Computes the steps without changing anything.
+   * Computes the exact steps without changing anything.
    *
    * @return the plan; empty when the domain already is in the desired state
    * @throws PreconditionException when the target cannot be reached: INVALID_REQUEST (nothing
-   *     asked), NOT_RUNNING, NOT_PERSISTENT, COUNT_BELOW_ONE, ABOVE_MAXIMUM, and every memory refusal
-   *     of {@link MemoryChange#plan()}
+   *     asked), NOT_RUNNING, NOT_PERSISTENT, ABOVE_MAXIMUM, and every memory refusal of
+   *     {@link MemoryChange#plan()}
    * @throws DomainNotFoundException if the domain no longer exists
    * @throws LibvirtException if libvirt fails while reading the domain
+   * @throws HotplugException if the domain XML libvirt returned cannot be read
    */
   public EnsurePlan plan() {
-    return plan(MemoryInspector.read(domain));
+    requireTarget();
+    return OpContext.guard(domain.name(), () -> plan(inspect(effectiveScope())));
   }
 
-  private EnsurePlan plan(MemoryInspector.State state) {
-    if (vcpus.isEmpty() && memory.isEmpty()) {
-      throw new PreconditionException(Refusal.INVALID_REQUEST, "nothing to ensure for domain '" + domain.name()
-          + "': give vcpus(N) and/or memory(SIZE), e.g. ensure().vcpus(4).memory(MemorySize.ofGiB(8))");
+  /**
+   * Plans and runs the steps in order (vCPUs, then memory), each verified per the verification
+   * policy, under one hold of the domain's lock. A second apply with the same target finds nothing
+   * to do.
+   *
+   * @return the results; {@link EnsureResult#changed()} is false when nothing was to do
+   * @throws PreconditionException when refused before any change (see {@link #plan()}), or
+   *     {@link Refusal#READ_ONLY} for a read-only client
+   * @throws PartialApplyException when a step failed after earlier steps changed the domain
+   * @throws LibvirtException when libvirt refuses the first step (nothing changed)
+   * @throws VerificationException when a step's change did not show in time or the guest refused it
+   * @throws ConnectionLostException when the connection broke during the first call and nothing was changed
+   * @throws OutcomeUnknownException when the connection broke during a call and its outcome cannot be told
+   * @throws DomainNotFoundException if the domain no longer exists
+   * @throws HotplugException if the domain XML libvirt returned cannot be read
+   */
+  public EnsureResult apply() {
+    OpContext.refuseReadOnly(domain, "ensure the state of");
+    requireTarget();
+    return OpContext.guard(domain.name(), () -> domain.locked(() -> {
+      long t0 = System.nanoTime();
+      Inspection in = inspect(effectiveScope());
+      return execute(plan(in), in, t0);
+    }));
+  }
+
+  /**
+   * Executes exactly the steps of a plan made earlier by {@link #plan()} (for instance shown to an
+   * operator first). The domain is read again; when anything the plan read differs (its
+   * {@link EnsurePlan#fingerprint()}), nothing is changed and the plan is refused. This request's
+   * timeout and verification policy apply; its targets and scope, when given, must be the plan's.
+   *
+   * @param plan the plan
+   * @return the results; {@link EnsureResult#steps()} equals {@link EnsurePlan#calls()}
+   * @throws InvalidArgumentException {@link Refusal#INVALID_REQUEST} when the plan is for another
+   *     domain or other targets than this request's
+   * @throws PreconditionException {@link Refusal#STALE_PLAN} when the domain changed since the plan
+   *     was made; {@link Refusal#READ_ONLY} for a read-only client
+   * @throws PartialApplyException when a step failed after earlier steps changed the domain
+   * @throws LibvirtException when libvirt refuses the first step (nothing changed)
+   * @throws VerificationException when a step's change did not show in time or the guest refused it
+   * @throws ConnectionLostException when the connection broke during the first call and nothing was changed
+   * @throws OutcomeUnknownException when the connection broke during a call and its outcome cannot be told
+   * @throws DomainNotFoundException if the domain no longer exists
+   * @throws NullPointerException if plan is null
+   */
+  public EnsureResult apply(EnsurePlan plan) {
+    Objects.requireNonNull(plan, "plan");
+    OpContext.refuseReadOnly(domain, "ensure the state of");
+    String q = SafeText.quote(domain.name());
+    if (!plan.uuid().equals(domain.uuid())) {
+      throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "the plan is for domain "
+          + SafeText.quote(plan.domain()) + " (" + plan.uuid() + "), not for domain " + q + " (" + domain.uuid()
+          + "): apply it through that domain's handle, or plan this domain");
     }
+    if (scope != null && scope != plan.scope()) {
+      throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "the plan for domain " + q + " is for scope "
+          + plan.scope().virshFlags() + " but this request asks for " + scope.virshFlags() + ": apply the plan"
+          + " through domain.ensure() without a scope, or plan this request");
+    }
+    if (vcpus.isPresent() && !vcpus.equals(plan.wantedVcpus())
+        || memory.isPresent() && !memory.equals(plan.wantedMemory())) {
+      throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "the plan for domain " + q + " reaches "
+          + wanted(plan.wantedVcpus(), plan.wantedMemory()) + " but this request asks for " + wanted(vcpus, memory)
+          + ": apply the plan through domain.ensure() without targets, or plan this request");
+    }
+    return OpContext.guard(domain.name(), () -> domain.locked(() -> {
+      long t0 = System.nanoTime();
+      Inspection in = inspect(plan.scope());
+      String now = in.fingerprint();
+      if (!now.equals(plan.fingerprint())) {
+        throw new PreconditionException(Refusal.STALE_PLAN, "domain " + q + " changed since the plan was made (in"
+            + " what the plan read: vCPUs, memory, memory devices, NUMA cells or its running state; fingerprint "
+            + plan.fingerprint() + ", now " + now + "): nothing was changed. Plan again (ensure()…plan()), check"
+            + " the new plan, and apply that");
+      }
+      return execute(plan, in, t0);
+    }));
+  }
+
+  private static String wanted(OptionalInt v, Optional<MemorySize> m) {
+    List<String> parts = new ArrayList<>();
+    v.ifPresent(x -> parts.add(x + " vCPUs"));
+    m.ifPresent(x -> parts.add(x + " memory"));
+    return parts.isEmpty() ? "nothing" : String.join(" and ", parts);
+  }
+
+  private void requireTarget() {
+    if (vcpus.isEmpty() && memory.isEmpty()) {
+      throw new PreconditionException(Refusal.INVALID_REQUEST, "nothing to ensure for domain "
+          + SafeText.quote(domain.name()) + ": give vcpus(N) and/or memory(SIZE), e.g."
+          + " ensure().vcpus(4).memory(MemorySize.ofGiB(8))");
+    }
+  }
+
+  /** The inspect step of plan and apply: the same reads, so that their fingerprints compare. */
+  private Inspection inspect(Scope sc) {
+    return Inspection.forScope(domain, sc, true);
+  }
+
+  // ---------------------------------------------------------------- plan (pure over the inspection)
+
+  private EnsurePlan plan(Inspection in) {
     Scope sc = effectiveScope();
-    MemoryInspector.checkScope(state, sc, "ensure the state of");
+    in.checkScope(sc, "vCPUs and memory");
     List<EnsurePlan.Step> steps = new ArrayList<>();
+    List<OperationStep> calls = new ArrayList<>();
     List<String> satisfied = new ArrayList<>();
     if (vcpus.isPresent()) {
-      planVcpus(state, sc, vcpus.getAsInt(), steps, satisfied);
+      planVcpus(in, sc, vcpus.getAsInt(), steps, calls, satisfied);
     }
     if (memory.isPresent()) {
-      planMemory(state, sc, memory.get(), steps, satisfied);
+      planMemory(in, sc, memory.get(), steps, calls, satisfied);
     }
-    return new EnsurePlan(domain.name(), sc, vcpus, memory, steps, satisfied);
+    return new EnsurePlan(domain.name(), domain.uuid(), sc, vcpus, memory, steps, calls, satisfied,
+        in.fingerprint());
   }
 
-  private void planVcpus(MemoryInspector.State state, Scope sc, int target, List<EnsurePlan.Step> steps,
-      List<String> satisfied) {
-    if (target < 1) {
-      throw new PreconditionException(Refusal.COUNT_BELOW_ONE, "cannot ensure " + target + " vCPUs for domain '"
-          + domain.name() + "': a domain needs at least 1 vCPU; ask for vcpus(1) or more");
-    }
-    List<Scope> differ = new ArrayList<>();
-    List<Integer> from = new ArrayList<>();
+  private void planVcpus(Inspection in, Scope sc, int target, List<EnsurePlan.Step> steps,
+      List<OperationStep> calls, List<String> satisfied) {
+    VcpuPlanner.Plan p = VcpuPlanner.plan(domain.name(), target, sc, true, true, in.liveVcpu(), in.configVcpu());
     for (Scope side : sides(sc)) {
-      DomainXml xml = side == Scope.LIVE ? state.live().orElseThrow() : state.config().orElseThrow();
-      Vcpu v = xml.vcpu().orElseThrow(() -> new PreconditionException(Refusal.NOT_SUPPORTED,
-          "domain '" + domain.name() + "' has no <vcpu> element in its " + label(side) + " definition"));
-      if (target > v.maximum()) {
-        throw new PreconditionException(Refusal.ABOVE_MAXIMUM, "cannot ensure " + target + " vCPUs for domain '"
-            + domain.name() + "': the " + label(side) + " maximum is " + v.maximum() + ". Ask for at most "
-            + v.maximum() + ", or raise the maximum: domain.prepare(HotplugLimits.builder().maxVcpus(" + target
-            + ")…) / `hotplug prepare-domain " + domain.name() + " --max-vcpus " + target
-            + "` (effective after the next cold boot)");
-      }
-      int current = v.effectiveCurrent();
-      if (current == target) {
+      if ((side == Scope.LIVE ? p.liveBefore() : p.configBefore()) == target) {
         satisfied.add("vCPUs already " + target + " (" + label(side) + ")");
-      } else {
-        differ.add(side);
-        from.add(current);
       }
     }
-    if (differ.isEmpty()) {
+    if (!p.changes()) {
       return;
     }
-    Scope stepScope = differ.size() == 2 ? Scope.LIVE_AND_CONFIG : differ.get(0);
-    String fromText = differ.size() == 2 && !from.get(0).equals(from.get(1))
-        ? "live " + from.get(0) + ", config " + from.get(1) : String.valueOf(from.get(0));
-    steps.add(new EnsurePlan.Step(EnsurePlan.Kind.SET_VCPUS, stepScope, OptionalInt.of(target), Optional.empty(),
-        "vCPUs " + fromText + " -> " + target + " (setvcpus " + stepScope.virshFlags() + ")"));
+    Scope call = p.call().get();
+    steps.add(new EnsurePlan.Step(EnsurePlan.Kind.SET_VCPUS, call, OptionalInt.of(target), Optional.empty(),
+        "vCPUs " + p.from() + " -> " + target + " (setvcpus " + call.virshFlags() + ")"));
+    calls.add(new OperationStep("setVcpusFlags", call, p.detail()));
   }
 
-  private void planMemory(MemoryInspector.State state, Scope sc, MemorySize target, List<EnsurePlan.Step> steps,
-      List<String> satisfied) {
+  private void planMemory(Inspection in, Scope sc, MemorySize target, List<EnsurePlan.Step> steps,
+      List<OperationStep> calls, List<String> satisfied) {
     // per side: the signed difference; sides with the same difference share one step
     List<Scope> sides = sides(sc);
     List<MemorySize> current = new ArrayList<>();
     for (Scope side : sides) {
-      current.add(MemoryPlanner.totalMemory(side == Scope.LIVE ? state.live().orElseThrow() : state.config().orElseThrow()));
+      current.add(MemoryPlanner.totalMemory(side == Scope.LIVE ? in.live().orElseThrow() : in.config().orElseThrow()));
     }
     List<Scope> todo = new ArrayList<>();
     for (int i = 0; i < sides.size(); i++) {
@@ -263,97 +364,84 @@ public final class DesiredState {
         groups.add(List.of(s));
       }
     }
+    MemorySize block = blockSize.orElse(domain.client().memoryBlockSize());
     for (List<Scope> g : groups) {
       Scope stepScope = g.size() == 2 ? Scope.LIVE_AND_CONFIG : g.get(0);
       MemorySize now = current.get(sides.indexOf(g.get(0)));
       boolean add = now.compareTo(target) < 0;
       MemorySize amount = add ? target.minus(now) : now.minus(target);
-      Optional<DomainXml> live = stepScope.includesLive() ? state.live() : Optional.empty();
-      Optional<DomainXml> config = stepScope.includesConfig() ? state.config() : Optional.empty();
-      MemoryPlan mp;
-      if (add) {
-        MemorySize block = blockSize.orElse(domain.client().memoryBlockSize());
-        mp = MemoryPlanner.planAdd(new MemoryPlanner.AddRequest(amount, node, Optional.empty(), Optional.empty(), block,
-            stepScope), live, config);
-      } else {
-        mp = MemoryPlanner.planRemove(new MemoryPlanner.RemoveRequest(amount, node, stepScope), live, config);
-      }
+      Optional<DomainXml> live = stepScope.includesLive() ? in.live() : Optional.empty();
+      Optional<DomainXml> config = stepScope.includesConfig() ? in.config() : Optional.empty();
+      MemoryPlan mp = add
+          ? MemoryPlanner.planAdd(new MemoryPlanner.AddRequest(amount, node, Optional.empty(), Optional.empty(), block,
+              stepScope), live, config)
+          : MemoryPlanner.planRemove(new MemoryPlanner.RemoveRequest(amount, node, stepScope), live, config);
       steps.add(new EnsurePlan.Step(add ? EnsurePlan.Kind.ADD_MEMORY : EnsurePlan.Kind.REMOVE_MEMORY, stepScope,
           OptionalInt.empty(), Optional.of(mp),
           "memory " + now + " -> " + target + " (" + (add ? "attach " : "detach ") + amount + " "
               + stepScope.virshFlags() + ")"));
+      for (MemoryPlan.Step s : mp.steps()) {
+        calls.add(new OperationStep(s.action().libvirtCall(), stepScope, s.detail()));
+      }
     }
   }
 
-  /**
-   * Computes the plan and runs its steps in order (vCPUs, then memory), each verified per the
-   * verification policy. A second apply with the same target finds nothing to do.
-   *
-   * @return the results; {@link EnsureResult#changed()} is false when nothing was to do
-   * @throws PreconditionException when refused before any change (see {@link #plan()})
-   * @throws PartialApplyException when a step failed after earlier steps changed the domain
-   * @throws LibvirtException when libvirt refuses the first step (nothing changed)
-   * @throws VerificationTimeoutException when a step's change did not show in time
-   * @throws DomainNotFoundException if the domain no longer exists
-   */
-  public EnsureResult apply() {
-    return domain.locked(() -> {
-      long start = System.nanoTime();
-      EnsurePlan plan = plan(MemoryInspector.read(domain));
-      List<VcpuResult> vr = new ArrayList<>();
-      List<MemoryResult> mr = new ArrayList<>();
-      List<OperationStep> done = new ArrayList<>();
-      for (EnsurePlan.Step s : plan.steps()) {
-        LOG.debug("domain={} op=ensure step={}", domain.name(), s.kind());
-        try {
-          switch (s.kind()) {
-            case SET_VCPUS:
-              VcpuChange c = domain.vcpus().set(s.vcpus().getAsInt());
-              c = s.scope().includesLive() ? c.live() : c;
-              c = s.scope().includesConfig() ? c.config() : c;
-              if (timeout != null) {
-                c = c.timeout(timeout);
-              }
-              vr.add(c.verify(verification).apply());
-              break;
-            default:
-              MemoryPlan mp = s.memory().orElseThrow();
-              MemoryChange m = domain.memory().scope(s.scope()).verify(verification);
-              m = s.kind() == EnsurePlan.Kind.ADD_MEMORY ? m.add(mp.total()) : m.remove(mp.total());
-              if (node.isPresent()) {
-                m = m.node(node.getAsInt());
-              }
-              if (blockSize.isPresent()) {
-                m = m.blockSize(blockSize.get());
-              }
-              if (timeout != null) {
-                m = m.timeout(timeout);
-              }
-              mr.add(m.apply());
-              break;
-          }
-        } catch (PartialApplyException e) {
-          throw e;
-        } catch (HotplugException e) {
-          if (done.isEmpty()) {
-            throw e;
-          }
-          String observed;
-          try {
-            observed = domain.vcpuCount() + MemoryInspector.view(domain).toString();
-          } catch (HotplugException | DomainXmlException ex) {
-            observed = "could not read the state after the failure: " + ex.getMessage();
-          }
-          throw new PartialApplyException("ensure on domain '" + domain.name() + "' stopped half way: done "
-              + done + ", then '" + s.description() + "' failed: " + e.getMessage()
-              + ". The done steps were not rolled back; fix the cause and run ensure again (it continues from the"
-              + " current state)", done, new OperationStep(s.kind().name(), s.scope(), s.description()), observed,
-              null, e);
+  // ---------------------------------------------------------------- execute exactly the plan
+
+  private EnsureResult execute(EnsurePlan plan, Inspection in, long t0) {
+    OpContext ctx = new OpContext(domain, timeout, verification);
+    MemorySize block = blockSize.orElse(domain.client().memoryBlockSize());
+    List<VcpuResult> vr = new ArrayList<>();
+    List<MemoryResult> mr = new ArrayList<>();
+    List<OperationStep> done = new ArrayList<>();
+    for (EnsurePlan.Step s : plan.steps()) {
+      LOG.debug("domain={} op=ensure step={}", SafeText.quote(domain.name()), s.kind());
+      try {
+        if (s.kind() == EnsurePlan.Kind.SET_VCPUS) {
+          // the step's scope is the call's: the sides that differed when planned (the fingerprint
+          // says they still do)
+          VcpuPlanner.Plan vp = new VcpuPlanner.Plan(domain.name(), s.vcpus().getAsInt(), s.scope(),
+              in.vcpuCount(s.scope()), Optional.of(s.scope()));
+          VcpuResult r = VcpuOperation.execute(ctx, vp, System.nanoTime());
+          vr.add(r);
+          done.addAll(r.steps());
+        } else {
+          MemoryResult r = MemoryOperation.execute(ctx, in, s.memory().orElseThrow(), block);
+          mr.add(r);
+          done.addAll(r.steps());
         }
-        done.add(new OperationStep(s.kind().name(), s.scope(), s.description()));
+      } catch (PartialApplyException e) {
+        if (done.isEmpty()) {
+          throw e;
+        }
+        throw new PartialApplyException("ensure on domain " + SafeText.quote(domain.name()) + " stopped half way:"
+            + " done " + done + ", then '" + s.description() + "' was partly applied: " + e.getMessage(),
+            concat(done, e.applied()), e.failed(), e.observedState(), e.vcpuCount().orElse(null), e);
+      } catch (HotplugException e) {
+        if (done.isEmpty()) {
+          throw e;
+        }
+        String observed;
+        try {
+          Inspection now = Inspection.whole(domain);
+          observed = now.vcpuCount() + "\n" + now.memoryView();
+        } catch (HotplugException ex) {
+          observed = "could not read the state after the failure: " + ex.getMessage();
+        }
+        throw new PartialApplyException("ensure on domain " + SafeText.quote(domain.name()) + " stopped half way:"
+            + " done " + done + ", then '" + s.description() + "' failed: " + e.getMessage()
+            + ". The done steps were not rolled back; fix the cause and run ensure again (it continues from the"
+            + " current state)", done, new OperationStep(s.kind().name(), s.scope(), s.description()), observed,
+            null, e);
       }
-      return new EnsureResult(plan, vr, mr, Duration.ofNanos(System.nanoTime() - start));
-    });
+    }
+    return new EnsureResult(plan, vr, mr, Duration.ofNanos(System.nanoTime() - t0));
+  }
+
+  private static List<OperationStep> concat(List<OperationStep> a, List<OperationStep> b) {
+    List<OperationStep> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
   }
 
   private static List<Scope> sides(Scope sc) {
@@ -373,7 +461,7 @@ public final class DesiredState {
 
   @Override
   public String toString() {
-    return "DesiredState[" + domain.name() + vcpus.stream().mapToObj(v -> " vcpus " + v).findFirst().orElse("")
-        + memory.map(m -> " memory " + m).orElse("") + " scope " + effectiveScope() + "]";
+    return "DesiredState[" + SafeText.quote(domain.name()) + vcpus.stream().mapToObj(v -> " vcpus " + v).findFirst()
+        .orElse("") + memory.map(m -> " memory " + m).orElse("") + " scope " + effectiveScope() + "]";
   }
 }

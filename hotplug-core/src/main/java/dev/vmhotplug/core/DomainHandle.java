@@ -1,14 +1,17 @@
 package dev.vmhotplug.core;
 
 import dev.vmhotplug.core.internal.LibvirtGateway;
-import dev.vmhotplug.core.internal.VcpuXml;
-import dev.vmhotplug.xml.DomainXml;
+import dev.vmhotplug.core.internal.ScopeCheck;
 import dev.vmhotplug.xml.DomainXmlException;
 import dev.vmhotplug.xml.HotplugLimits;
 import dev.vmhotplug.xml.HotplugPreparer;
 import dev.vmhotplug.xml.PreparationRefusedException;
+import dev.vmhotplug.xml.MemorySize;
 import dev.vmhotplug.xml.PreparedDomain;
+import dev.vmhotplug.xml.internal.SafeText;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -87,36 +90,7 @@ public final class DomainHandle {
    * @throws LibvirtException if libvirt fails
    */
   public VcpuCount vcpuCount() {
-    LibvirtGateway gw = client.gateway();
-    // the live XML of a running domain carries <domain id=…>; a shut-off domain's "live" XML is its
-    // definition, so it serves as the config side without a second read
-    String live = gw.xml(ref, false);
-    boolean active = VcpuXml.hasDomainId(live);
-    boolean persistent = gw.isPersistent(ref);
-    VcpuCount.Builder b = VcpuCount.builder();
-    if (persistent) {
-      int[] c = VcpuXml.read(active ? gw.xml(ref, true) : live);
-      b.config(c[0], c[1]);
-    }
-    if (active) {
-      int[] l = VcpuXml.read(live);
-      b.live(l[0], l[1]);
-    }
-    return b.build();
-  }
-
-  VcpuCount readVcpuCount(boolean active, boolean persistent) {
-    LibvirtGateway gw = client.gateway();
-    VcpuCount.Builder b = VcpuCount.builder();
-    if (persistent) {
-      int[] c = VcpuXml.read(gw.xml(ref, true));
-      b.config(c[0], c[1]);
-    }
-    if (active) {
-      int[] l = VcpuXml.read(gw.xml(ref, false));
-      b.live(l[0], l[1]);
-    }
-    return b.build();
+    return OpContext.guard(name(), () -> Inspection.whole(this).vcpuCount());
   }
 
   /**
@@ -136,51 +110,136 @@ public final class DomainHandle {
    * running domain is not touched: the changes take effect at the next cold boot (shutdown + start),
    * which {@link PrepareResult#summary()} says.
    *
+   * <p>{@link HotplugLimits} is hotplug-xml's value: building it yourself
+   * ({@code HotplugLimits.builder()…build()}) throws hotplug-xml's {@code DomainXmlException} for a
+   * bad value, outside hotplug-core's exception root. {@link #prepare(int, MemorySize, int)} checks the
+   * same rules and throws {@link InvalidArgumentException} instead.
+   *
    * @param limits the maximum vCPUs, maximum memory and memory slots to prepare for
    * @return what changed
    * @throws PreconditionException {@link Refusal#NOT_PERSISTENT} for a transient domain;
    *     {@link Refusal#PREPARATION_REFUSED} when hotplug-xml refuses the definition (the message
-   *     says which rule and how to fix it; the cause is the {@code PreparationRefusedException})
+   *     says which rule and how to fix it; the cause is the {@code PreparationRefusedException});
+   *     {@link Refusal#READ_ONLY} for a read-only client
    * @throws VerificationTimeoutException if the redefined XML does not show the new vCPU maximum
+   * @throws ConnectionLostException the connection broke during {@code defineXML} and the definition
+   *     was not changed (nothing retried)
+   * @throws OutcomeUnknownException the connection broke during {@code defineXML} and the definition
+   *     read after it is neither the old nor the prepared one
    * @throws DomainNotFoundException if the domain no longer exists
    * @throws LibvirtException if libvirt refuses the new definition
+   * @throws HotplugException if the definition libvirt returned cannot be read
+   * @throws NullPointerException if limits is null
    */
   public PrepareResult prepare(HotplugLimits limits) {
     Objects.requireNonNull(limits, "limits");
-    return locked(() -> doPrepare(limits));
+    OpContext.refuseReadOnly(this, "prepare");
+    return OpContext.guard(name(), () -> locked(() -> doPrepare(limits)));
+  }
+
+  /**
+   * Prepares the persistent definition for hotplug up to the limits, checking them first: the same
+   * as {@link #prepare(HotplugLimits)} with the limits built from the arguments, all within
+   * hotplug-core's exception root.
+   *
+   * @param maxVcpus the most vCPUs the domain may run, 1..16384
+   * @param maxMemory the most memory it may reach, more than zero and a whole number of KiB
+   * @param slots the memory slots (DIMMs), 1..256
+   * @return what changed
+   * @throws InvalidArgumentException {@link Refusal#INVALID_REQUEST} for a value outside those
+   *     ranges, before any libvirt call (hotplug-xml's error is the cause)
+   * @throws PreconditionException as {@link #prepare(HotplugLimits)}
+   * @throws VerificationTimeoutException as {@link #prepare(HotplugLimits)}
+   * @throws DomainNotFoundException if the domain no longer exists
+   * @throws LibvirtException if libvirt refuses the new definition
+   * @throws NullPointerException if maxMemory is null
+   */
+  public PrepareResult prepare(int maxVcpus, MemorySize maxMemory, int slots) {
+    Objects.requireNonNull(maxMemory, "maxMemory");
+    HotplugLimits limits;
+    try {
+      limits = HotplugLimits.builder().maxVcpus(maxVcpus).maxMemory(maxMemory).slots(slots).build();
+    } catch (DomainXmlException e) {
+      throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "cannot prepare domain " + SafeText.quote(name())
+          + ": " + SafeText.escape(e.getMessage(), 400), e);
+    }
+    return prepare(limits);
   }
 
   private PrepareResult doPrepare(HotplugLimits limits) {
     long t0 = System.nanoTime();
     LibvirtGateway gw = client.gateway();
     String name = ref.name();
+    String q = SafeText.quote(name);
+    String d = ScopeCheck.shell(name);
     if (!gw.isPersistent(ref)) {
-      throw new PreconditionException(Refusal.NOT_PERSISTENT, "domain '" + name + "' is transient (it has no"
+      throw new PreconditionException(Refusal.NOT_PERSISTENT, "domain " + q + " is transient (it has no"
           + " persistent definition): preparing changes the definition used at the next start. Make it persistent"
-          + " first (virsh dumpxml " + name + " > " + name + ".xml; virsh define " + name + ".xml)");
+          + " first (virsh dumpxml " + d + " > " + d + ".xml; virsh define " + d + ".xml)");
     }
     boolean running = gw.isActive(ref);
+    String before = gw.xmlForRedefine(ref);
     PreparedDomain prepared;
     try {
-      prepared = HotplugPreparer.prepare(DomainXml.parse(gw.xmlForRedefine(ref)), limits);
+      prepared = HotplugPreparer.prepare(Inspection.parse(this, before, false), limits);
     } catch (PreparationRefusedException e) {
-      throw new PreconditionException(Refusal.PREPARATION_REFUSED, "cannot prepare domain '" + name
-          + "' for " + limits + ": " + e.getMessage(), e);
-    } catch (DomainXmlException e) {
-      throw new HotplugException("cannot read the definition of domain '" + name + "' that libvirt returned: "
-          + e.getMessage(), e);
+      throw new PreconditionException(Refusal.PREPARATION_REFUSED, "cannot prepare domain " + q
+          + " for " + limits + ": " + e.getMessage(), e);
     }
+    List<String> warnings = new ArrayList<>(0);
     if (prepared.changed()) {
-      gw.defineXml(prepared.xml());
-      int[] v = VcpuXml.read(gw.xml(ref, true));
-      if (v[0] != limits.maxVcpus()) {
-        throw new VerificationTimeoutException("domain '" + name + "' was redefined but its definition shows a"
-            + " vCPU maximum of " + v[0] + " instead of " + limits.maxVcpus() + ": check `virsh dumpxml --inactive "
-            + name + "`", "config maximum vCPUs = " + limits.maxVcpus(), "config maximum vCPUs = " + v[0], 1,
+      OperationStep step = new OperationStep("defineXML", Scope.CONFIG, prepared.changes().size() + " change(s) for "
+          + limits);
+      try {
+        gw.defineXml(prepared.xml());
+      } catch (ConnectionLostException lost) {
+        warnings.add(definedAfterLoss(step, before, limits, lost));
+      }
+      int max = Inspection.readConfig(this).vcpu().map(dev.vmhotplug.xml.Vcpu::maximum).orElse(1);
+      if (max != limits.maxVcpus()) {
+        throw new VerificationTimeoutException("domain " + q + " was redefined but its definition shows a"
+            + " vCPU maximum of " + max + " instead of " + limits.maxVcpus() + ": check `virsh dumpxml --inactive "
+            + d + "`", "config maximum vCPUs = " + limits.maxVcpus(), "config maximum vCPUs = " + max, 1,
             Duration.ofNanos(System.nanoTime() - t0), null);
       }
     }
-    return new PrepareResult(name, limits, prepared.changes(), running, Duration.ofNanos(System.nanoTime() - t0));
+    return new PrepareResult(name, limits, prepared.changes(), running, Duration.ofNanos(System.nanoTime() - t0),
+        warnings);
+  }
+
+  /**
+   * {@code defineXML} broke with the connection: the definition is read again (the gateway
+   * reconnects) and compared, never redefined blindly.
+   */
+  private String definedAfterLoss(OperationStep step, String before, HotplugLimits limits,
+      ConnectionLostException lost) {
+    String uri = client.uri();
+    String q = SafeText.quote(name());
+    String now;
+    try {
+      now = client.gateway().xmlForRedefine(ref);
+    } catch (HotplugException e) {
+      throw new OutcomeUnknownException("the connection to " + uri + " was lost while defining the prepared"
+          + " definition of domain " + q + " (" + lost.getMessage() + ") and the definition could not be read again ("
+          + e.getMessage() + "): the SDK cannot tell whether it was defined, and did not retry. Read it (virsh dumpxml"
+          + " --inactive) and decide", step, "not prepared for " + limits, "not read", "could not be read: "
+          + e.getMessage(), null, null, lost);
+    }
+    if (!HotplugPreparer.prepare(Inspection.parse(this, now, false), limits).changed()) {
+      return "the connection to " + uri + " was lost during defineXML (" + lost.getMessage() + "); after"
+          + " reconnecting, the definition of domain " + q + " is prepared for " + limits + ": it was defined."
+          + " Nothing was retried";
+    }
+    if (now.equals(before)) {
+      throw new ConnectionLostException(uri, "the connection to " + uri + " was lost while defining the prepared"
+          + " definition of domain " + q + ": " + lost.getMessage() + ". After reconnecting, the definition is the one"
+          + " from before: it was not defined. Nothing was changed and nothing was retried; prepare again when the"
+          + " connection is stable", lost);
+    }
+    throw new OutcomeUnknownException("the connection to " + uri + " was lost while defining the prepared definition"
+        + " of domain " + q + " (" + lost.getMessage() + "); after reconnecting, the definition is neither the one from"
+        + " before nor prepared for " + limits + " (someone else changed it?): nothing was retried. Read it and decide",
+        step, "not prepared for " + limits, "not compared", "changed, not prepared", null, null, lost);
   }
 
   /**
@@ -192,7 +251,7 @@ public final class DomainHandle {
    * @throws LibvirtException if libvirt fails
    */
   public MemoryView memoryView() {
-    return MemoryInspector.view(this);
+    return OpContext.guard(name(), () -> Inspection.whole(this).memoryView());
   }
 
   /**
@@ -203,7 +262,12 @@ public final class DomainHandle {
    * @throws LibvirtException if libvirt fails
    */
   public MemoryStats memoryStats() {
-    return MemoryInspector.stats(this);
+    if (!client.gateway().isActive(ref)) {
+      throw new PreconditionException(Refusal.NOT_RUNNING, "domain " + SafeText.quote(name())
+          + " is shut off: memory statistics (virsh dommemstat) exist only for a running domain; start it first"
+          + " (virsh start " + ScopeCheck.shell(name()) + ")");
+    }
+    return MemoryStats.of(client.gateway().memoryStats(ref));
   }
 
   /**
@@ -213,7 +277,16 @@ public final class DomainHandle {
    * @throws LibvirtException if libvirt fails
    */
   public Drift drift() {
-    return MemoryInspector.drift(this);
+    return OpContext.guard(name(), () -> {
+      Inspection s = Inspection.whole(this);
+      if (!s.running()) {
+        return Drift.notApplicable(name(), "the domain is shut off: there is no live definition to compare");
+      }
+      if (!s.persistent()) {
+        return Drift.notApplicable(name(), "the domain is transient: there is no persistent definition to compare");
+      }
+      return Drift.compare(s.live().orElseThrow(), s.config().orElseThrow());
+    });
   }
 
   /**

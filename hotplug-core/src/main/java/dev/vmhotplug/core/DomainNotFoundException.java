@@ -1,5 +1,7 @@
 package dev.vmhotplug.core;
 
+import dev.vmhotplug.xml.internal.SafeText;
+
 /** No domain with the given name or UUID exists on the connection; the message names the URI. */
 public class DomainNotFoundException extends HotplugException {
   private static final long serialVersionUID = 1L;
@@ -15,7 +17,7 @@ public class DomainNotFoundException extends HotplugException {
    * @param cause the libvirt error, may be null
    */
   public DomainNotFoundException(String domain, String uri, Throwable cause) {
-    super("no domain '" + domain + "' on " + uri
+    super("no domain " + SafeText.quote(domain) + " on " + uri
         + ": check the name or UUID with `virsh -c " + uri + " list --all`"
         + " (and that this is the right connection URI)", cause);
     this.domain = domain;

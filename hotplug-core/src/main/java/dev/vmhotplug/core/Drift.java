@@ -5,6 +5,7 @@ import dev.vmhotplug.xml.DomainXml;
 import dev.vmhotplug.xml.MaxMemory;
 import dev.vmhotplug.xml.MemoryDevice;
 import dev.vmhotplug.xml.Vcpu;
+import dev.vmhotplug.xml.internal.SafeText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -85,8 +86,15 @@ public final class Drift {
    * @param live the parsed live XML
    * @param config the parsed inactive XML
    * @return the differences (empty when none)
+   * @throws HotplugException if a part of either XML cannot be read (hotplug-xml's error is the cause)
    */
   public static Drift compare(DomainXml live, DomainXml config) {
+    java.util.Objects.requireNonNull(live, "live");
+    java.util.Objects.requireNonNull(config, "config");
+    return OpContext.guard(MemoryView.nameOf(live), () -> read(live, config));
+  }
+
+  private static Drift read(DomainXml live, DomainXml config) {
     List<Item> items = new ArrayList<>();
     Optional<Vcpu> lv = live.vcpu();
     Optional<Vcpu> cv = config.vcpu();
@@ -128,11 +136,11 @@ public final class Drift {
       }
     }
     for (MemoryDevice d : liveOnly) {
-      items.add(new Item(Kind.MEMORY_DEVICE, DimmInfo.of(d).toString(), "-",
+      items.add(new Item(Kind.MEMORY_DEVICE, MemoryView.describe(d), "-",
           "added live only: lost at the next shutdown; attach it with --config too to keep it"));
     }
     for (MemoryDevice d : configOnly) {
-      items.add(new Item(Kind.MEMORY_DEVICE, "-", DimmInfo.of(d).toString(),
+      items.add(new Item(Kind.MEMORY_DEVICE, "-", MemoryView.describe(d),
           "in the persistent definition only: appears at the next boot"));
     }
     return new Drift(live.name(), items, Optional.empty());
@@ -171,12 +179,12 @@ public final class Drift {
   @Override
   public String toString() {
     if (notApplicable.isPresent()) {
-      return "drift of '" + domain + "': not applicable (" + notApplicable.get() + ")\n";
+      return "drift of " + SafeText.quote(domain) + ": not applicable (" + notApplicable.get() + ")\n";
     }
     if (items.isEmpty()) {
-      return "drift of '" + domain + "': none (live and config agree)\n";
+      return "drift of " + SafeText.quote(domain) + ": none (live and config agree)\n";
     }
-    StringBuilder b = new StringBuilder("drift of '" + domain + "': " + items.size() + " difference(s)\n");
+    StringBuilder b = new StringBuilder("drift of " + SafeText.quote(domain) + ": " + items.size() + " difference(s)\n");
     for (Item i : items) {
       b.append("  ").append(i).append('\n');
     }

@@ -1,15 +1,21 @@
 package dev.vmhotplug.core;
 
 import dev.vmhotplug.xml.MemorySize;
+import dev.vmhotplug.xml.internal.SafeText;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * The steps a desired-state call ({@link DesiredState}) would take to reach the wanted vCPU count
- * and memory total from what the domain has now. Empty when the domain is already there: applying
- * it again changes nothing. An immutable value; computing it changes nothing (dry run).
+ * The steps a desired-state call ({@link DesiredState}) takes to reach the wanted vCPU count and
+ * memory total from what the domain has now. Empty when the domain is already there: applying it
+ * changes nothing. An immutable value; computing it changes nothing (dry run).
+ *
+ * <p>The plan is what runs: {@link DesiredState#apply(EnsurePlan)} executes exactly its
+ * {@link #calls()}, in order, and refuses with {@link Refusal#STALE_PLAN} when the domain changed
+ * since the plan was made in anything the plan read ({@link #fingerprint()}: vCPU counts, memory
+ * totals and maximum, memory devices, NUMA cells, running and persistent).
  */
 public final class EnsurePlan {
 
@@ -30,7 +36,7 @@ public final class EnsurePlan {
    * @param scope where it applies (only the sides that differ from the target)
    * @param vcpus the vCPU count set, for {@link Kind#SET_VCPUS}
    * @param memory the memory plan, for the memory kinds
-   * @param description in words, e.g. {@code "vCPUs 2 -> 4 (--live --config)"}
+   * @param description in words, e.g. {@code "vCPUs 2 -> 4 (setvcpus --live --config)"}
    */
   public record Step(Kind kind, Scope scope, OptionalInt vcpus, Optional<MemoryPlan> memory, String description) {
     /** Validates that no component is null. */
@@ -49,25 +55,36 @@ public final class EnsurePlan {
   }
 
   private final String domain;
+  private final String uuid;
   private final Scope scope;
   private final OptionalInt wantedVcpus;
   private final Optional<MemorySize> wantedMemory;
   private final List<Step> steps;
+  private final List<OperationStep> calls;
   private final List<String> satisfied;
+  private final String fingerprint;
 
-  EnsurePlan(String domain, Scope scope, OptionalInt wantedVcpus, Optional<MemorySize> wantedMemory,
-      List<Step> steps, List<String> satisfied) {
-    this.domain = domain;
-    this.scope = scope;
+  EnsurePlan(String domain, String uuid, Scope scope, OptionalInt wantedVcpus, Optional<MemorySize> wantedMemory,
+      List<Step> steps, List<OperationStep> calls, List<String> satisfied, String fingerprint) {
+    this.domain = Objects.requireNonNull(domain, "domain");
+    this.uuid = Objects.requireNonNull(uuid, "uuid");
+    this.scope = Objects.requireNonNull(scope, "scope");
     this.wantedVcpus = Objects.requireNonNull(wantedVcpus, "wantedVcpus");
     this.wantedMemory = Objects.requireNonNull(wantedMemory, "wantedMemory");
     this.steps = List.copyOf(steps);
+    this.calls = List.copyOf(calls);
     this.satisfied = List.copyOf(satisfied);
+    this.fingerprint = Objects.requireNonNull(fingerprint, "fingerprint");
   }
 
   /** The domain name. */
   public String domain() {
     return domain;
+  }
+
+  /** The domain's UUID (a plan applies to this domain only). */
+  public String uuid() {
+    return uuid;
   }
 
   /** The scope asked for. */
@@ -90,6 +107,15 @@ public final class EnsurePlan {
     return steps;
   }
 
+  /**
+   * The libvirt calls the steps make, in order: what {@link EnsureResult#steps()} holds after a
+   * successful apply (one {@code setVcpusFlags}; one {@code attachDeviceFlags} or
+   * {@code detachDeviceFlags} per DIMM).
+   */
+  public List<OperationStep> calls() {
+    return calls;
+  }
+
   /** Whether the domain already is in the desired state. */
   public boolean isEmpty() {
     return steps.isEmpty();
@@ -100,9 +126,17 @@ public final class EnsurePlan {
     return satisfied;
   }
 
+  /**
+   * A fingerprint (hex) of what the plan read from the domain; applying the plan re-reads the
+   * domain and refuses when the fingerprint differs.
+   */
+  public String fingerprint() {
+    return fingerprint;
+  }
+
   @Override
   public String toString() {
-    StringBuilder b = new StringBuilder("ensure plan for '" + domain + "' (" + scope.virshFlags() + "): ");
+    StringBuilder b = new StringBuilder("ensure plan for " + SafeText.quote(domain) + " (" + scope.virshFlags() + "): ");
     b.append(steps.isEmpty() ? "nothing to do" : steps.size() + " step(s)").append('\n');
     for (String s : satisfied) {
       b.append("  ok: ").append(s).append('\n');

@@ -1,22 +1,26 @@
 package dev.vmhotplug.core;
 
+import dev.vmhotplug.xml.MemoryDevice;
 import dev.vmhotplug.xml.MemorySize;
+import dev.vmhotplug.xml.internal.SafeText;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * What a memory change will do, computed before anything changes: the DIMMs to attach or detach
- * (each with the exact device XML sent to libvirt and the reason it was chosen), the scope, and the
- * memory totals ({@code <memory>}) before and after for each scope that the change touches.
+ * What a memory change will do, computed before anything changes: the libvirt calls to make, in
+ * order (each a {@link Step} holding the hotplug-xml {@link MemoryDevice} whose XML is sent, and the
+ * reason it was chosen), the scope, and the memory totals ({@code <memory>}) before and after for
+ * each scope that the change touches.
  *
  * <p>A plan is an immutable value. {@link MemoryChange#plan()} returns it without changing the
- * domain (dry run); {@link MemoryChange#apply()} computes the same plan and then executes it.
+ * domain (dry run); {@link MemoryChange#apply()} makes the same plan from the same reads and then
+ * executes exactly its steps.
  */
 public final class MemoryPlan {
 
-  /** Whether DIMMs are added or removed. */
+  /** Whether memory is added or removed. */
   public enum Operation {
     /** Hot-add: {@code virsh attach-device}. */
     ADD,
@@ -24,23 +28,71 @@ public final class MemoryPlan {
     REMOVE
   }
 
+  /** The libvirt call of a step. */
+  public enum Action {
+    /** {@code virDomainAttachDeviceFlags} with the device's XML. */
+    ATTACH("attachDeviceFlags"),
+    /** {@code virDomainDetachDeviceFlags} with the device's (minimal) XML. */
+    DETACH("detachDeviceFlags");
+
+    private final String libvirtCall;
+
+    Action(String libvirtCall) {
+      this.libvirtCall = libvirtCall;
+    }
+
+    /** The libvirt call, as {@link OperationStep#action()} names it. */
+    public String libvirtCall() {
+      return libvirtCall;
+    }
+  }
+
   /**
-   * One DIMM the plan attaches or detaches.
+   * One libvirt call of the plan.
    *
-   * @param size the DIMM size
-   * @param node the guest NUMA node
-   * @param slot for a removal, the slot the DIMM occupies in the live XML (absent when unknown);
-   *     for an addition always absent (libvirt chooses the slot)
-   * @param xml the exact device XML passed to attachDeviceFlags / detachDeviceFlags
-   * @param reason why this DIMM (size, node, choice) was planned, in words
+   * @param action attach or detach
+   * @param device the memory device: for an attach the device added (its {@link MemoryDevice#toXml()}
+   *     is the guide's DIMM XML), for a detach the minimal form libvirt matches (model, size, node)
+   * @param slot for a detach, the slot of the DIMM libvirt will remove (absent when unknown); for an
+   *     attach absent (libvirt chooses the slot)
+   * @param reason why this device (size, node, choice) was planned, in words
    */
-  public record Dimm(MemorySize size, int node, OptionalInt slot, String xml, String reason) {
-    /** Validates that no component is null. */
-    public Dimm {
-      Objects.requireNonNull(size, "size");
+  public record Step(Action action, MemoryDevice device, OptionalInt slot, String reason) {
+    /** Validates that no component is null and that the device has a size. */
+    public Step {
+      Objects.requireNonNull(action, "action");
+      Objects.requireNonNull(device, "device");
       Objects.requireNonNull(slot, "slot");
-      Objects.requireNonNull(xml, "xml");
       Objects.requireNonNull(reason, "reason");
+      if (device.targetSize().isEmpty()) {
+        throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "a memory plan step needs a device with a"
+            + " <target><size>, got " + device);
+      }
+    }
+
+    /** The device's size ({@code <target><size>}). */
+    public MemorySize size() {
+      return device.targetSize().orElseThrow();
+    }
+
+    /** The device's guest NUMA node ({@code <target><node>}, 0 when absent). */
+    public int node() {
+      return device.targetNode().orElse(0);
+    }
+
+    /** The exact device XML passed to {@code attachDeviceFlags} / {@code detachDeviceFlags}. */
+    public String xml() {
+      return device.toXml();
+    }
+
+    /** The step in words: {@code attach DIMM 256 MiB node 0}, {@code detach DIMM 256 MiB node 0 (slot 1)}. */
+    public String detail() {
+      return (action == Action.ATTACH ? "attach " : "detach ") + label(device) + " " + size() + " node " + node()
+          + (slot.isPresent() ? " (slot " + slot.getAsInt() + ")" : "");
+    }
+
+    private static String label(MemoryDevice d) {
+      return "dimm".equals(d.model()) ? "DIMM" : d.model();
     }
   }
 
@@ -48,7 +100,7 @@ public final class MemoryPlan {
   private final Operation operation;
   private final Scope scope;
   private final MemorySize requested;
-  private final List<Dimm> dimms;
+  private final List<Step> steps;
   private final Optional<MemorySize> liveBefore;
   private final Optional<MemorySize> configBefore;
   private final List<String> notes;
@@ -60,18 +112,19 @@ public final class MemoryPlan {
    * @param operation add or remove
    * @param scope the scope the change applies to
    * @param requested the amount the caller asked for
-   * @param dimms the DIMMs, in the order they are attached or detached (at least one)
+   * @param steps the libvirt calls, in order (at least one)
    * @param liveBefore the live {@code <memory>} total, present when the scope includes live
    * @param configBefore the persistent {@code <memory>} total, present when the scope includes config
-   * @param notes explanation lines (how the DIMMs were chosen)
-   * @throws IllegalArgumentException when {@code dimms} is empty
+   * @param notes explanation lines (how the devices were chosen)
+   * @throws InvalidArgumentException when {@code steps} is empty
+   * @throws NullPointerException when an argument is null
    */
   public MemoryPlan(
       String domain,
       Operation operation,
       Scope scope,
       MemorySize requested,
-      List<Dimm> dimms,
+      List<Step> steps,
       Optional<MemorySize> liveBefore,
       Optional<MemorySize> configBefore,
       List<String> notes) {
@@ -79,9 +132,9 @@ public final class MemoryPlan {
     this.operation = Objects.requireNonNull(operation, "operation");
     this.scope = Objects.requireNonNull(scope, "scope");
     this.requested = Objects.requireNonNull(requested, "requested");
-    this.dimms = List.copyOf(dimms);
-    if (this.dimms.isEmpty()) {
-      throw new IllegalArgumentException("a memory plan needs at least one DIMM");
+    this.steps = List.copyOf(steps);
+    if (this.steps.isEmpty()) {
+      throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "a memory plan needs at least one step");
     }
     this.liveBefore = Objects.requireNonNull(liveBefore, "liveBefore");
     this.configBefore = Objects.requireNonNull(configBefore, "configBefore");
@@ -98,7 +151,7 @@ public final class MemoryPlan {
     return operation;
   }
 
-  /** The scope: live, config, or both (one libvirt call with both flags per DIMM). */
+  /** The scope: live, config, or both (one libvirt call with both flags per step). */
   public Scope scope() {
     return scope;
   }
@@ -108,16 +161,16 @@ public final class MemoryPlan {
     return requested;
   }
 
-  /** The DIMMs, in execution order. */
-  public List<Dimm> dimms() {
-    return dimms;
+  /** The libvirt calls, in execution order. */
+  public List<Step> steps() {
+    return steps;
   }
 
-  /** The sum of the DIMM sizes (always equal to {@link #requested()}). */
+  /** The sum of the step sizes (always equal to {@link #requested()}). */
   public MemorySize total() {
     MemorySize sum = MemorySize.ofBytes(0);
-    for (Dimm d : dimms) {
-      sum = sum.plus(d.size());
+    for (Step s : steps) {
+      sum = sum.plus(s.size());
     }
     return sum;
   }
@@ -146,25 +199,25 @@ public final class MemoryPlan {
     return operation == Operation.ADD ? before.plus(total()) : before.minus(total());
   }
 
-  /** How the DIMMs were chosen, one line each. */
+  /** How the devices were chosen, one line each. */
   public List<String> notes() {
     return notes;
   }
 
-  /** A readable summary: the operation, totals, each DIMM with its reason and XML. */
+  /** A readable summary: the operation, totals, each step with its reason and XML. */
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder();
     b.append(operation == Operation.ADD ? "attach " : "detach ")
-        .append(dimms.size())
-        .append(dimms.size() == 1 ? " DIMM" : " DIMMs")
+        .append(steps.size())
+        .append(steps.size() == 1 ? " DIMM" : " DIMMs")
         .append(" (")
         .append(total())
         .append(") ")
         .append(operation == Operation.ADD ? "to" : "from")
-        .append(" domain '")
-        .append(domain)
-        .append("', scope ")
+        .append(" domain ")
+        .append(SafeText.quote(domain))
+        .append(", scope ")
         .append(scope)
         .append('\n');
     liveBefore.ifPresent(
@@ -175,11 +228,11 @@ public final class MemoryPlan {
       b.append("  note: ").append(n).append('\n');
     }
     int i = 1;
-    for (Dimm d : dimms) {
-      b.append("  DIMM ").append(i++).append(": ").append(d.size()).append(" on node ").append(d.node());
-      d.slot().ifPresent(s -> b.append(", slot ").append(s));
-      b.append(" (").append(d.reason()).append(")\n");
-      for (String line : d.xml().split("\n")) {
+    for (Step s : steps) {
+      b.append("  DIMM ").append(i++).append(": ").append(s.size()).append(" on node ").append(s.node());
+      s.slot().ifPresent(x -> b.append(", slot ").append(x));
+      b.append(" (").append(s.reason()).append(")\n");
+      for (String line : s.xml().split("\n")) {
         b.append("    ").append(line).append('\n');
       }
     }

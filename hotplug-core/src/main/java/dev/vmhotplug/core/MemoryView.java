@@ -30,7 +30,8 @@ public final class MemoryView {
    * @param slots {@code <maxMemory slots=…>}; empty when not prepared
    * @param memory {@code <memory>}: the total (initial memory plus all memory devices)
    * @param currentMemory {@code <currentMemory>}: the balloon target; empty when absent
-   * @param devices the memory devices ({@code dimm}, {@code nvdimm}, {@code virtio-mem} …) in document order
+   * @param devices the memory devices ({@code dimm}, {@code nvdimm}, {@code virtio-mem} …) in document
+   *     order, as hotplug-xml reads them (size, node, slot, alias, and for virtio-mem requested/current)
    * @param numaCells the guest NUMA cells ({@code <cpu><numa><cell>})
    * @param slotsUsed slots taken by {@code dimm}/{@code nvdimm} devices
    */
@@ -39,7 +40,7 @@ public final class MemoryView {
       OptionalInt slots,
       MemorySize memory,
       Optional<MemorySize> currentMemory,
-      List<DimmInfo> devices,
+      List<MemoryDevice> devices,
       List<NumaCell> numaCells,
       int slotsUsed) {
 
@@ -69,9 +70,9 @@ public final class MemoryView {
     }
 
     /** The {@code dimm} devices only. */
-    public List<DimmInfo> dimms() {
-      List<DimmInfo> out = new ArrayList<>();
-      for (DimmInfo d : devices) {
+    public List<MemoryDevice> dimms() {
+      List<MemoryDevice> out = new ArrayList<>();
+      for (MemoryDevice d : devices) {
         if ("dimm".equals(d.model())) {
           out.add(d);
         }
@@ -84,13 +85,16 @@ public final class MemoryView {
      *
      * @param xml the parsed XML
      * @return its memory part
+     * @throws HotplugException if a part of the XML cannot be read (hotplug-xml's error is the cause)
      */
     public static Definition of(DomainXml xml) {
+      Objects.requireNonNull(xml, "xml");
+      return OpContext.guard(nameOf(xml), () -> read(xml));
+    }
+
+    private static Definition read(DomainXml xml) {
       Optional<MaxMemory> max = xml.maxMemory();
-      List<DimmInfo> devices = new ArrayList<>();
-      for (MemoryDevice d : xml.memoryDevices()) {
-        devices.add(DimmInfo.of(d));
-      }
+      List<MemoryDevice> devices = xml.memoryDevices();
       return new Definition(
           max.map(MaxMemory::size),
           max.isPresent() ? max.get().slots() : OptionalInt.empty(),
@@ -126,9 +130,31 @@ public final class MemoryView {
    * @param live the live XML, empty when not running
    * @param config the inactive XML, empty when transient
    * @return the view
+   * @throws HotplugException if a part of the XML cannot be read (hotplug-xml's error is the cause)
    */
   public static MemoryView of(String domain, Optional<DomainXml> live, Optional<DomainXml> config) {
-    return new MemoryView(domain, live.map(Definition::of), config.map(Definition::of));
+    return OpContext.guard(domain, () -> new MemoryView(domain, live.map(Definition::read), config.map(Definition::read)));
+  }
+
+  /** The document's domain name for messages, {@code ?} when it has none. */
+  static String nameOf(DomainXml xml) {
+    try {
+      return xml.name();
+    } catch (dev.vmhotplug.xml.DomainXmlException e) {
+      return "?";
+    }
+  }
+
+  /** One memory device in words: {@code dimm 256 MiB node 0 slot 1 alias dimm0}. */
+  static String describe(MemoryDevice d) {
+    StringBuilder b = new StringBuilder(d.model());
+    d.targetSize().ifPresent(s -> b.append(' ').append(s));
+    d.targetNode().ifPresent(n -> b.append(" node ").append(n));
+    d.slot().ifPresent(s -> b.append(" slot ").append(s));
+    d.alias().ifPresent(a -> b.append(" alias ").append(a));
+    d.requestedSize().ifPresent(s -> b.append(" requested ").append(s));
+    d.currentSize().ifPresent(s -> b.append(" current ").append(s));
+    return b.toString();
   }
 
   /** The domain name. */
@@ -183,10 +209,10 @@ public final class MemoryView {
     if (d.isEmpty()) {
       return;
     }
-    List<DimmInfo> devs = d.get().devices();
+    List<MemoryDevice> devs = d.get().devices();
     b.append("memory devices (").append(label).append("):").append(devs.isEmpty() ? " none" : "").append('\n');
-    for (DimmInfo x : devs) {
-      b.append("  ").append(x).append('\n');
+    for (MemoryDevice x : devs) {
+      b.append("  ").append(describe(x)).append('\n');
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.vmhotplug.core;
 
 import dev.vmhotplug.xml.HotplugLimits;
+import dev.vmhotplug.xml.internal.SafeText;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -19,13 +20,16 @@ public final class PrepareResult {
   private final List<String> changes;
   private final boolean running;
   private final Duration elapsed;
+  private final List<String> warnings;
 
-  PrepareResult(String domain, HotplugLimits limits, List<String> changes, boolean running, Duration elapsed) {
+  PrepareResult(String domain, HotplugLimits limits, List<String> changes, boolean running, Duration elapsed,
+      List<String> warnings) {
     this.domain = Objects.requireNonNull(domain);
     this.limits = Objects.requireNonNull(limits);
     this.changes = List.copyOf(changes);
     this.running = running;
     this.elapsed = Objects.requireNonNull(elapsed);
+    this.warnings = List.copyOf(warnings);
   }
 
   /** The domain's name. */
@@ -60,6 +64,11 @@ public final class PrepareResult {
         : List.of();
   }
 
+  /** Things the caller should know that did not make the operation fail (e.g. a connection loss that was reconciled). */
+  public List<String> warnings() {
+    return warnings;
+  }
+
   /** Wall time of the whole operation. */
   public Duration elapsed() {
     return elapsed;
@@ -68,13 +77,13 @@ public final class PrepareResult {
   /** What was done and what to do next, in words. */
   public String summary() {
     if (!changed()) {
-      return "domain '" + domain + "' is already prepared for " + limits + ": nothing changed, nothing defined";
+      return "domain " + SafeText.quote(domain) + " is already prepared for " + limits + ": nothing changed, nothing defined";
     }
     String next = running
         ? "They take effect at the next cold boot: shut the domain down and start it (virsh shutdown " + domain
             + "; virsh start " + domain + "); a reboot inside the guest is not enough"
         : "They take effect when the domain is next started (virsh start " + domain + ")";
-    return "domain '" + domain + "': persistent definition changed (" + String.join("; ", changes) + "). " + next + ".";
+    return "domain " + SafeText.quote(domain) + ": persistent definition changed (" + String.join("; ", changes) + "). " + next + ".";
   }
 
   @Override

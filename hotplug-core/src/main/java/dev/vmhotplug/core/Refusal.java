@@ -33,5 +33,7 @@ public enum Refusal {
   /** The request itself is malformed (missing or contradictory values). */
   INVALID_REQUEST,
   /** A change was asked through a client opened read-only. */
-  READ_ONLY
+  READ_ONLY,
+  /** A plan was applied after the domain changed in what the plan read: plan again. */
+  STALE_PLAN
 }

@@ -37,7 +37,7 @@ public final class VcpuCount {
 
   private static void check(String side, int maximum, int current) {
     if (maximum < 1 || current < 1 || current > maximum) {
-      throw new IllegalArgumentException(side + " vCPUs must satisfy maximum >= 1 and 1 <= current <= maximum, got maximum="
+      throw new InvalidArgumentException(Refusal.INVALID_REQUEST, side + " vCPUs must satisfy maximum >= 1 and 1 <= current <= maximum, got maximum="
           + maximum + " current=" + current);
     }
   }
@@ -57,7 +57,7 @@ public final class VcpuCount {
      * @param maximum {@code <vcpu>} of the inactive XML
      * @param current {@code <vcpu current=...>} of the inactive XML (the maximum when absent)
      * @return this builder
-     * @throws IllegalArgumentException if maximum is below 1 or current is not within 1..maximum
+     * @throws InvalidArgumentException if maximum is below 1 or current is not within 1..maximum
      */
     public Builder config(int maximum, int current) {
       check("config", maximum, current);
@@ -72,7 +72,7 @@ public final class VcpuCount {
      * @param maximum {@code <vcpu>} of the live XML
      * @param current {@code <vcpu current=...>} of the live XML (the maximum when absent)
      * @return this builder
-     * @throws IllegalArgumentException if maximum is below 1 or current is not within 1..maximum
+     * @throws InvalidArgumentException if maximum is below 1 or current is not within 1..maximum
      */
     public Builder live(int maximum, int current) {
       check("live", maximum, current);

@@ -1,5 +1,6 @@
 package dev.vmhotplug.core;
 
+import dev.vmhotplug.xml.internal.SafeText;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -102,10 +103,10 @@ public final class VcpuResult {
   /** One line: what changed, or that nothing needed to. */
   public String summary() {
     if (!changed()) {
-      return "domain '" + domain + "' already has " + requested + " vCPU(s) (" + scope.virshFlags()
+      return "domain " + SafeText.quote(domain) + " already has " + requested + " vCPU(s) (" + scope.virshFlags()
           + "): nothing changed";
     }
-    StringBuilder sb = new StringBuilder("domain '").append(domain).append("': ");
+    StringBuilder sb = new StringBuilder("domain ").append(SafeText.quote(domain)).append(": ");
     for (int i = 0; i < steps.size(); i++) {
       if (i > 0) {
         sb.append("; ");

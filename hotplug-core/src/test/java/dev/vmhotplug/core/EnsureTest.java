@@ -92,9 +92,9 @@ class EnsureTest {
     OperationStep step = new OperationStep("setVcpusFlags", Scope.LIVE, "vCPUs 2 -> 1 (hot-unplug)");
     VcpuResult vr = new VcpuResult("web", 1, Scope.LIVE, Verification.HOST, before, after, List.of(step), 3,
         Duration.ofMillis(12), List.of("libvirt reported 'vcpu unplug request timed out' but the guest released it"));
-    EnsurePlan plan = new EnsurePlan("web", Scope.LIVE, OptionalInt.of(1), Optional.empty(),
+    EnsurePlan plan = new EnsurePlan("web", TestNode.WEB_UUID, Scope.LIVE, OptionalInt.of(1), Optional.empty(),
         List.of(new EnsurePlan.Step(EnsurePlan.Kind.SET_VCPUS, Scope.LIVE, OptionalInt.of(1), Optional.empty(),
-            "vCPUs 2 -> 1 (--live)")), List.of());
+            "vCPUs 2 -> 1 (--live)")), List.of(step), List.of(), "fp");
     EnsureResult r = new EnsureResult(plan, List.of(vr), List.of(), Duration.ofMillis(15));
     assertThat(r.warnings()).hasSize(1);
     assertThat(r.toString()).contains("1. vCPUs 2 -> 1 (--live)", "applied in 15 ms",
@@ -124,7 +124,7 @@ class EnsureTest {
     EnsurePlan p = client.domain("mem").ensure().memory(MemorySize.ofGiB(1)).plan();
     assertThat(p.steps()).singleElement().satisfies(s -> {
       assertThat(s.kind()).isEqualTo(EnsurePlan.Kind.REMOVE_MEMORY);
-      assertThat(s.memory().orElseThrow().dimms()).singleElement()
+      assertThat(s.memory().orElseThrow().steps()).singleElement()
           .satisfies(x -> assertThat(x.slot()).hasValue(0));
     });
   }

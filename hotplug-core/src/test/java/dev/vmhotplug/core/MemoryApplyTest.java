@@ -26,6 +26,19 @@ import org.junit.jupiter.api.io.TempDir;
 class MemoryApplyTest {
   @TempDir Path dir;
 
+  /**
+   * Does what libvirt does for a DIMM attach to the definition of a shut-off domain: adds the DIMM on
+   * node 0 and grows {@code <memory>} (through the same connection: test-driver state is per connection).
+   */
+  static void attachToDefinition(HotplugClient client, String domain, MemorySize size) {
+    DomainXml x = DomainXml.parse(client.domain(domain).xml(true));
+    MemorySize total = x.memory().orElseThrow().size().plus(size);
+    x.addMemoryDevice(MemoryDevice.dimm(size, 0));
+    x.setMemory(total);
+    x.setCurrentMemory(total);
+    client.gateway().defineXml(x.toXml());
+  }
+
   private HotplugClient client(CallInterceptor interceptor) {
     return HotplugClient.builder().pollInterval(Duration.ofMillis(5)).defaultTimeout(Duration.ofMillis(200))
         .interceptor(interceptor).connect(MemoryTestNode.write(dir));
@@ -148,11 +161,7 @@ class MemoryApplyTest {
       @Override
       public <T> T intercept(String op, String domain, Supplier<T> call) {
         if (op.equals("attachDevice(CONFIG)")) {
-          DomainXml x = DomainXml.parse(self[0].domain(domain).xml(true));
-          x.addMemoryDevice(MemoryDevice.dimm(MemorySize.ofMiB(256), 0));
-          x.setMemory(MemorySize.ofMiB(1536));
-          x.setCurrentMemory(MemorySize.ofMiB(1536));
-          self[0].gateway().defineXml(x.toXml());
+          attachToDefinition(self[0], domain, MemorySize.ofMiB(256));
           return null;
         }
         return call.get();

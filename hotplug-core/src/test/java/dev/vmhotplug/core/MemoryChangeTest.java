@@ -55,8 +55,8 @@ class MemoryChangeTest {
     assertThat(live.room()).contains(MemorySize.ofMiB(4096 - 1280));
     assertThat(live.prepared()).isTrue();
     assertThat(live.dimms()).singleElement().satisfies(dimm -> {
-      assertThat(dimm.size()).contains(MemorySize.ofMiB(256));
-      assertThat(dimm.node()).hasValue(0);
+      assertThat(dimm.targetSize()).contains(MemorySize.ofMiB(256));
+      assertThat(dimm.targetNode()).hasValue(0);
       assertThat(dimm.slot()).hasValue(0);
     });
     assertThat(live.numaCells()).hasSize(1);
@@ -138,7 +138,7 @@ class MemoryChangeTest {
     String live = d.xml(false);
     MemoryPlan p = d.memory().add(MemorySize.ofMiB(512)).node(0).live().config().plan();
     assertThat(p.scope()).isEqualTo(Scope.LIVE_AND_CONFIG);
-    assertThat(p.dimms()).singleElement().satisfies(x -> assertThat(x.xml()).contains("<size unit='MiB'>512</size>"));
+    assertThat(p.steps()).singleElement().satisfies(x -> assertThat(x.xml()).contains("<size unit='MiB'>512</size>"));
     assertThat(p.liveMemoryAfter()).contains(MemorySize.ofMiB(1792));
     assertThat(p.configMemoryAfter()).contains(MemorySize.ofMiB(1792));
     assertThat(d.xml(false)).isEqualTo(live);
@@ -206,11 +206,11 @@ class MemoryChangeTest {
   void request_zeroBlockSizeOrNegativeTimeout_isRefusedWhenBuilt() {
     MemoryChange c = client.domain("mem").memory().add(MemorySize.ofMiB(256));
     assertThatThrownBy(() -> c.blockSize(MemorySize.ofBytes(0)))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidArgumentException.class)
         .hasMessageContaining("blockSize must be positive")
         .hasMessageContaining("block_size_bytes");
     assertThatThrownBy(() -> c.timeout(java.time.Duration.ofSeconds(-1)))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidArgumentException.class)
         .hasMessageContaining("timeout must not be negative");
   }
 
@@ -249,7 +249,7 @@ class MemoryChangeTest {
   void remove_existingDimm_plansMinimalXmlForSlot0() {
     MemoryPlan p = client.domain("mem").memory().remove(MemorySize.ofMiB(256)).live().config().plan();
     assertThat(p.operation()).isEqualTo(MemoryPlan.Operation.REMOVE);
-    assertThat(p.dimms()).singleElement().satisfies(x -> {
+    assertThat(p.steps()).singleElement().satisfies(x -> {
       assertThat(x.slot()).hasValue(0);
       assertThat(x.xml()).doesNotContain("address").contains("<node>0</node>");
     });

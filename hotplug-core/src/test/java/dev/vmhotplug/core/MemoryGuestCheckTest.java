@@ -31,32 +31,32 @@ class MemoryGuestCheckTest {
 
   @Test
   void add_allNewBlocksOnlineAndMemTotalGrew_isDone() {
-    assertThat(MemoryChange.guestShows(true, BASE, facts(401368 + 524288, 8, 0), 4, ADD_512)).isTrue();
+    assertThat(MemoryOperation.guestShows(true, BASE, facts(401368 + 524288, 8, 0), 4, ADD_512)).isTrue();
   }
 
   @Test
   void add_blocksStillOffline_isNotDone() {
-    assertThat(MemoryChange.guestShows(true, BASE, facts(401368, 4, 4), 4, ADD_512)).isFalse();
+    assertThat(MemoryOperation.guestShows(true, BASE, facts(401368, 4, 4), 4, ADD_512)).isFalse();
   }
 
   @Test
   void add_blocksOnlineButMemTotalLagging_isNotDoneYet() {
     // seen on the lab guest: the block states were all online while MemTotal showed half the DIMMs
-    assertThat(MemoryChange.guestShows(true, BASE, facts(401368 + 262144, 8, 0), 4, ADD_512)).isFalse();
+    assertThat(MemoryOperation.guestShows(true, BASE, facts(401368 + 262144, 8, 0), 4, ADD_512)).isFalse();
   }
 
   @Test
   void remove_blocksGone_isDone() {
     GuestExpectation e = GuestExpectation.builder().memoryKiB(786432).build();
-    assertThat(MemoryChange.guestShows(false, facts(401368 + 524288, 8, 0), facts(401368 + 262144, 6, 0), 2, e))
+    assertThat(MemoryOperation.guestShows(false, facts(401368 + 524288, 8, 0), facts(401368 + 262144, 6, 0), 2, e))
         .isTrue();
-    assertThat(MemoryChange.guestShows(false, facts(401368 + 524288, 8, 0), facts(401368 + 524288, 8, 0), 2, e))
+    assertThat(MemoryOperation.guestShows(false, facts(401368 + 524288, 8, 0), facts(401368 + 524288, 8, 0), 2, e))
         .isFalse();
   }
 
   @Test
   void noBlockStates_isNotDone() {
-    assertThat(MemoryChange.guestShows(true, BASE, GuestFacts.builder().memTotalKiB(1).build(), 4, ADD_512))
+    assertThat(MemoryOperation.guestShows(true, BASE, GuestFacts.builder().memTotalKiB(1).build(), 4, ADD_512))
         .isFalse();
   }
 }

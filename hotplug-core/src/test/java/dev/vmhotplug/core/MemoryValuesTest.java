@@ -35,8 +35,8 @@ class MemoryValuesTest {
     assertThat(l.currentMemory()).contains(dev.vmhotplug.xml.MemorySize.ofGiB(2));
     assertThat(l.numaCells()).hasSize(2);
     assertThat(l.dimms()).singleElement().satisfies(d -> {
-      assertThat(d.size()).contains(dev.vmhotplug.xml.MemorySize.ofMiB(512));
-      assertThat(d.node()).hasValue(1);
+      assertThat(d.targetSize()).contains(dev.vmhotplug.xml.MemorySize.ofMiB(512));
+      assertThat(d.targetNode()).hasValue(1);
       assertThat(d.slot()).hasValue(0);
       assertThat(d.alias()).contains("dimm0");
     });
@@ -150,7 +150,7 @@ class MemoryValuesTest {
   @Test
   void agentProbe_timeoutBelowOneSecond_isRefused() {
     assertThatThrownBy(() -> AgentGuestProbe.withTimeout(java.time.Duration.ofMillis(10)))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidArgumentException.class)
         .hasMessageContaining("at least 1 second");
   }
 }

@@ -23,7 +23,7 @@ class VcpuCountTest {
   @Test
   void builder_currentAboveMaximum_isRefused() {
     assertThatThrownBy(() -> VcpuCount.builder().live(2, 3))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("current=3");
+        .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("current=3");
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.vmhotplug.xml.MemoryAmount;
 import dev.vmhotplug.xml.MemoryDevice;
 import dev.vmhotplug.xml.MemorySize;
 import dev.vmhotplug.xml.NumaCell;
+import dev.vmhotplug.xml.internal.SafeText;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -106,7 +107,7 @@ public final class MemoryPlanner {
     }
     if (size.bytes() <= 0) {
       throw refuse(Refusal.INVALID_REQUEST,
-          "cannot add " + size + " to domain '" + name + "': the size must be positive, e.g. "
+          "cannot add " + size + " to domain " + SafeText.quote(name) + ": the size must be positive, e.g. "
               + "memory().add(MemorySize.ofGiB(1))");
     }
     int node = request.node().orElse(0);
@@ -114,22 +115,22 @@ public final class MemoryPlanner {
       throw refuse(Refusal.NODE_OUT_OF_RANGE,
           "NUMA node " + node + " is negative; use a cell id of the domain, e.g. node(0)");
     }
-    List<MemorySize> sizes = split(name, size, request.chunk(), request.firstDimm(), block);
-
     for (Copy c : copies) {
       checkPrepared(c, name);
     }
     for (Copy c : copies) {
       checkNode(c, name, node);
     }
+    // the maximum before the split: a size too large to fit is refused as that, whatever its alignment
     for (Copy c : copies) {
       checkMaximum(c, name, size);
     }
+    List<MemorySize> sizes = split(name, size, request.chunk(), request.firstDimm(), block);
     for (Copy c : copies) {
       checkSlots(c, name, sizes.size());
     }
 
-    List<MemoryPlan.Dimm> dimms = new ArrayList<>();
+    List<MemoryPlan.Step> steps = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     if (sizes.size() == 1) {
       notes.add("one DIMM of " + size + " on node " + node + " (no split asked)");
@@ -148,9 +149,9 @@ public final class MemoryPlanner {
       } else {
         reason = "part " + (i + 1) + " of " + sizes.size();
       }
-      dimms.add(new MemoryPlan.Dimm(s, node, OptionalInt.empty(), MemoryDevice.dimm(s, node).toXml(), reason));
+      steps.add(new MemoryPlan.Step(MemoryPlan.Action.ATTACH, MemoryDevice.dimm(s, node), OptionalInt.empty(), reason));
     }
-    return new MemoryPlan(name, MemoryPlan.Operation.ADD, request.scope(), size, dimms,
+    return new MemoryPlan(name, MemoryPlan.Operation.ADD, request.scope(), size, steps,
         memoryOf(copies, true), memoryOf(copies, false), notes);
   }
 
@@ -178,7 +179,7 @@ public final class MemoryPlanner {
     MemorySize size = request.size();
     if (size.bytes() <= 0) {
       throw refuse(Refusal.INVALID_REQUEST,
-          "cannot remove " + size + " from domain '" + name + "': the size must be positive, e.g. "
+          "cannot remove " + size + " from domain " + SafeText.quote(name) + ": the size must be positive, e.g. "
               + "memory().remove(MemorySize.ofGiB(1))");
     }
     // candidates: DIMMs of the first copy that also exist (same model/size/node) in every other copy
@@ -238,7 +239,7 @@ public final class MemoryPlanner {
         found.append(found.length() == 0 ? "" : ", ").append(c.size).append(" on node ").append(c.node)
             .append(c.slot.isPresent() ? " (slot " + c.slot.getAsInt() + ")" : "");
       }
-      StringBuilder msg = new StringBuilder("cannot remove " + size + " from domain '" + name + "' (scope "
+      StringBuilder msg = new StringBuilder("cannot remove " + size + " from domain " + SafeText.quote(name) + " (scope "
           + request.scope() + "): no set of hot-plugged DIMMs adds up to exactly " + size + "; ");
       msg.append(candidates.isEmpty() ? "there are no removable DIMMs" : "removable DIMMs: " + found);
       if (skippedMissingElsewhere > 0) {
@@ -258,7 +259,7 @@ public final class MemoryPlanner {
       msg.append(" (memory that was not hot-plugged as a DIMM cannot be unplugged; a balloon can shrink it: virsh setmem)");
       throw refuse(Refusal.NOTHING_TO_REMOVE, msg.toString());
     }
-    List<MemoryPlan.Dimm> dimms = new ArrayList<>();
+    List<MemoryPlan.Step> steps = new ArrayList<>();
     List<MemoryDevice> pool = new ArrayList<>(first);
     for (Candidate c : chosen) {
       MemoryDevice spec = MemoryDevice.dimm(c.size, c.node);
@@ -269,7 +270,7 @@ public final class MemoryPlanner {
       }
       String reason = why + "; libvirt detaches the first DIMM of " + c.size + " on node " + c.node
           + (slot.isPresent() ? " (slot " + slot.getAsInt() + ")" : "");
-      dimms.add(new MemoryPlan.Dimm(c.size, c.node, slot, spec.toXml(), reason));
+      steps.add(new MemoryPlan.Step(MemoryPlan.Action.DETACH, spec, slot, reason));
     }
     List<String> notes = new ArrayList<>();
     notes.add(candidates.size() + " removable DIMM(s) in scope " + request.scope() + "; chose " + chosen.size()
@@ -277,7 +278,7 @@ public final class MemoryPlanner {
     notes.add("detach uses the minimal DIMM XML (model, size, node): it matches in the live and the persistent definition");
     notes.add("the guest must release the memory: DIMMs onlined as 'online' (ZONE_NORMAL) are refused; "
         + "use the online_movable udev rule or memhp_default_state=online_movable");
-    return new MemoryPlan(name, MemoryPlan.Operation.REMOVE, request.scope(), size, dimms,
+    return new MemoryPlan(name, MemoryPlan.Operation.REMOVE, request.scope(), size, steps,
         memoryOf(copies, true), memoryOf(copies, false), notes);
   }
 
@@ -367,11 +368,11 @@ public final class MemoryPlanner {
     MemorySize current = totalMemory(c.xml);
     String cellXml = "<cpu><numa><cell id='0' cpus='0-N' memory='" + current.toKiB() + "' unit='KiB'/></numa></cpu>";
     String how = "Prepare it: domain.prepare(HotplugLimits.builder().maxVcpus(N).maxMemory(MemorySize.ofGiB(16)).slots(16).build())"
-        + " or `hotplug prepare-domain " + name + " --max-vcpus N --max-memory 16GiB --slots 16`; it adds e.g. "
+        + " or `hotplug prepare-domain " + ScopeCheck.shell(name) + " --max-vcpus N --max-memory 16GiB --slots 16`; it adds e.g. "
         + "<maxMemory slots='16' unit='KiB'>16777216</maxMemory> and " + cellXml
         + " (cell memory = current memory) to the persistent definition, effective after the next cold boot (shutdown + start)";
     throw refuse(Refusal.NOT_PREPARED,
-        "domain '" + name + "' is not prepared for memory hotplug in its " + c.label() + " definition: "
+        "domain " + SafeText.quote(name) + " is not prepared for memory hotplug in its " + c.label() + " definition: "
             + String.join(" and ", missing) + ". " + how);
   }
 
@@ -383,8 +384,8 @@ public final class MemoryPlanner {
     }
     if (!ids.contains(node)) {
       throw refuse(Refusal.NODE_OUT_OF_RANGE,
-          "NUMA node " + node + " does not exist in the " + c.label() + " definition of domain '" + name
-              + "' (cells: " + ids + "); use node(" + ids.get(0) + ")"
+          "NUMA node " + node + " does not exist in the " + c.label() + " definition of domain " + SafeText.quote(name)
+              + " (cells: " + ids + "); use node(" + ids.get(0) + ")"
               + (ids.size() > 1 ? " or another listed cell id" : "")
               + ", or add a <cell id='" + node + "' …/> under <cpu><numa> in the persistent definition (cold boot needed)");
     }
@@ -393,14 +394,16 @@ public final class MemoryPlanner {
   private static void checkMaximum(Copy c, String name, MemorySize add) {
     MaxMemory max = c.xml.maxMemory().orElseThrow();
     MemorySize current = totalMemory(c.xml);
-    MemorySize wanted = current.plus(add);
-    if (wanted.compareTo(max.size()) > 0) {
-      MemorySize room = max.size().compareTo(current) > 0 ? max.size().minus(current) : MemorySize.ofBytes(0);
+    MemorySize room = max.size().compareTo(current) > 0 ? max.size().minus(current) : MemorySize.ofBytes(0);
+    if (add.compareTo(room) > 0) {
+      // current + add may not even be representable (sizes are at most 2^63-1 bytes): say "too large"
+      String wanted = add.bytes() > Long.MAX_VALUE - current.bytes()
+          ? "more than " + MemorySize.ofBytes(Long.MAX_VALUE) + " (too large)" : current.plus(add).toString();
       throw refuse(Refusal.ABOVE_MAX_MEMORY,
-          "cannot add " + add + " to domain '" + name + "': the " + c.label() + " memory would be " + wanted
-              + ", above <maxMemory> " + max.size() + " (now " + current + ", room for " + room
+          "cannot add " + add + " to domain " + SafeText.quote(name) + ": too large, the " + c.label() + " memory would be "
+              + wanted + ", above <maxMemory> " + max.size() + " (now " + current + ", room for " + room
               + "). Add at most " + room + ", or raise the maximum in the persistent definition: "
-              + "domain.prepare(HotplugLimits…maxMemory(…)) / `hotplug prepare-domain " + name
+              + "domain.prepare(HotplugLimits…maxMemory(…)) / `hotplug prepare-domain " + ScopeCheck.shell(name)
               + " --max-memory SIZE`, effective after the next cold boot");
     }
   }
@@ -413,11 +416,11 @@ public final class MemoryPlanner {
     if (needed > free) {
       throw refuse(Refusal.NO_FREE_SLOT,
           "no free memory slot for " + needed + (needed == 1 ? " DIMM" : " DIMMs") + " in the " + c.label()
-              + " definition of domain '" + name + "': " + used + " of " + slots + " slots are used by DIMMs ("
+              + " definition of domain " + SafeText.quote(name) + ": " + used + " of " + slots + " slots are used by DIMMs ("
               + free + " free). Add the memory in fewer, larger DIMMs"
               + (needed > 1 ? " (drop or enlarge the split)" : "")
               + ", remove a DIMM first (memory().remove(…)), or raise slots in the persistent definition "
-              + "(<maxMemory slots='…'>, `hotplug prepare-domain " + name + " --slots N`; cold boot needed)");
+              + "(<maxMemory slots='…'>, `hotplug prepare-domain " + ScopeCheck.shell(name) + " --slots N`; cold boot needed)");
     }
   }
 
@@ -467,10 +470,11 @@ public final class MemoryPlanner {
     if (!s.isMultipleOf(block)) {
       long b = block.bytes();
       long down = s.bytes() / b * b;
-      long up = down + b;
-      String suggestion = (down > 0 ? MemorySize.ofBytes(down) + " or " : "") + MemorySize.ofBytes(up);
+      boolean upFits = down <= Long.MAX_VALUE - b;
+      String suggestion = (down > 0 ? MemorySize.ofBytes(down) + (upFits ? " or " : "") : "")
+          + (upFits ? MemorySize.ofBytes(down + b).toString() : "");
       throw refuse(Refusal.NOT_BLOCK_ALIGNED,
-          "the " + what + " " + s + " for domain '" + name + "' is not a multiple of the guest memory block ("
+          "the " + what + " " + s + " for domain " + SafeText.quote(name) + " is not a multiple of the guest memory block ("
               + block + "): the guest could only online whole blocks. Use " + suggestion
               + " (or set another block size with blockSize(…) / HotplugClient.builder().memoryBlockSize(…) "
               + "if the guest's /sys/devices/system/memory/block_size_bytes differs)");

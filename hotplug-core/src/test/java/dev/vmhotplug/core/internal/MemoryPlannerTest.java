@@ -72,9 +72,9 @@ class MemoryPlannerTest {
     MemoryPlan plan = planLive(add(MemorySize.ofGiB(8), Scope.LIVE), big);
 
     assertThat(plan.operation()).isEqualTo(MemoryPlan.Operation.ADD);
-    assertThat(plan.dimms()).hasSize(1);
-    assertThat(plan.dimms().get(0).xml().strip()).isEqualTo(GUIDE_8G);
-    assertThat(plan.dimms().get(0).node()).isZero();
+    assertThat(plan.steps()).hasSize(1);
+    assertThat(plan.steps().get(0).xml().strip()).isEqualTo(GUIDE_8G);
+    assertThat(plan.steps().get(0).node()).isZero();
     assertThat(plan.liveMemoryBefore()).contains(MemorySize.ofGiB(1));
     assertThat(plan.liveMemoryAfter()).contains(MemorySize.ofGiB(9));
     assertThat(plan.configMemoryBefore()).isEmpty();
@@ -170,7 +170,7 @@ class MemoryPlannerTest {
     DomainXml xml = DomainXml.parse(domain("<maxMemory slots='1' unit='KiB'>8388608</maxMemory>", "2097152", CELL0,
         virtioMem));
     MemoryPlan plan = planLive(add(MemorySize.ofMiB(256), Scope.LIVE), xml);
-    assertThat(plan.dimms()).hasSize(1);
+    assertThat(plan.steps()).hasSize(1);
   }
 
   @Test
@@ -206,8 +206,8 @@ class MemoryPlannerTest {
     DomainXml two = DomainXml.parse(domain("<maxMemory slots='4' unit='KiB'>8388608</maxMemory>", "2097152",
         CELL0 + CELL1, ""));
     MemoryPlan plan = planLive(addOnNode(MemorySize.ofMiB(512), 1), two);
-    assertThat(plan.dimms().get(0).node()).isEqualTo(1);
-    assertThat(plan.dimms().get(0).xml()).contains("<node>1</node>", "<size unit='MiB'>512</size>");
+    assertThat(plan.steps().get(0).node()).isEqualTo(1);
+    assertThat(plan.steps().get(0).xml()).contains("<node>1</node>", "<size unit='MiB'>512</size>");
   }
 
   @Test
@@ -231,7 +231,7 @@ class MemoryPlannerTest {
   void add_customBlockSize_acceptsItsMultiples() {
     MemoryPlanner.AddRequest r = new MemoryPlanner.AddRequest(MemorySize.ofMiB(64), OptionalInt.empty(),
         Optional.empty(), Optional.empty(), MemorySize.ofMiB(64), Scope.LIVE);
-    assertThat(planLive(r, prepared()).dimms().get(0).size()).isEqualTo(MemorySize.ofMiB(64));
+    assertThat(planLive(r, prepared()).steps().get(0).size()).isEqualTo(MemorySize.ofMiB(64));
   }
 
   @Test
@@ -247,7 +247,7 @@ class MemoryPlannerTest {
     MemoryPlanner.AddRequest r = new MemoryPlanner.AddRequest(MemorySize.ofMiB(768), OptionalInt.empty(),
         Optional.of(MemorySize.ofMiB(256)), Optional.empty(), MemoryPlanner.DEFAULT_BLOCK, Scope.LIVE);
     MemoryPlan plan = planLive(r, prepared());
-    assertThat(plan.dimms()).hasSize(3).allSatisfy(d -> assertThat(d.size()).isEqualTo(MemorySize.ofMiB(256)));
+    assertThat(plan.steps()).hasSize(3).allSatisfy(d -> assertThat(d.size()).isEqualTo(MemorySize.ofMiB(256)));
     assertThat(plan.total()).isEqualTo(MemorySize.ofMiB(768));
     assertThat(plan.notes()).anySatisfy(n -> assertThat(n).contains("split into 3 DIMMs"));
     assertThat(plan.toString()).contains("DIMM 3: 256 MiB on node 0");
@@ -258,9 +258,9 @@ class MemoryPlannerTest {
     MemoryPlanner.AddRequest r = new MemoryPlanner.AddRequest(MemorySize.ofGiB(1), OptionalInt.empty(),
         Optional.empty(), Optional.of(MemorySize.ofMiB(128)), MemoryPlanner.DEFAULT_BLOCK, Scope.LIVE);
     MemoryPlan plan = planLive(r, prepared());
-    assertThat(plan.dimms()).extracting(MemoryPlan.Dimm::size)
+    assertThat(plan.steps()).extracting(MemoryPlan.Step::size)
         .containsExactly(MemorySize.ofMiB(128), MemorySize.ofMiB(896));
-    assertThat(plan.dimms().get(0).reason()).contains("small first DIMM");
+    assertThat(plan.steps().get(0).reason()).contains("small first DIMM");
   }
 
   @Test
@@ -318,10 +318,10 @@ class MemoryPlannerTest {
     // the minimal XML matches both 256 MiB DIMMs; libvirt removes the first one in the definition
     MemoryPlan plan = MemoryPlanner.planRemove(remove(MemorySize.ofMiB(256), Scope.LIVE),
         Optional.of(threeDimms()), Optional.empty());
-    assertThat(plan.dimms()).hasSize(1);
-    assertThat(plan.dimms().get(0).slot()).hasValue(0);
-    assertThat(plan.dimms().get(0).reason()).contains("exact size match", "first DIMM of 256 MiB on node 0 (slot 0)");
-    assertThat(plan.dimms().get(0).xml()).doesNotContain("address", "alias")
+    assertThat(plan.steps()).hasSize(1);
+    assertThat(plan.steps().get(0).slot()).hasValue(0);
+    assertThat(plan.steps().get(0).reason()).contains("exact size match", "first DIMM of 256 MiB on node 0 (slot 0)");
+    assertThat(plan.steps().get(0).xml()).doesNotContain("address", "alias")
         .contains("<size unit='MiB'>256</size>", "<node>0</node>");
     assertThat(plan.liveMemoryAfter()).contains(MemorySize.ofMiB(2048 - 256));
   }
@@ -330,9 +330,9 @@ class MemoryPlannerTest {
   void remove_sumOfDimms_picksFewest() {
     MemoryPlan plan = MemoryPlanner.planRemove(remove(MemorySize.ofMiB(768), Scope.LIVE),
         Optional.of(threeDimms()), Optional.empty());
-    assertThat(plan.dimms()).hasSize(2);
+    assertThat(plan.steps()).hasSize(2);
     assertThat(plan.total()).isEqualTo(MemorySize.ofMiB(768));
-    assertThat(plan.dimms()).extracting(d -> d.slot().getAsInt()).containsExactlyInAnyOrder(0, 1);
+    assertThat(plan.steps()).extracting(d -> d.slot().getAsInt()).containsExactlyInAnyOrder(0, 1);
   }
 
   @Test
@@ -340,14 +340,14 @@ class MemoryPlannerTest {
     MemoryPlan plan = MemoryPlanner.planRemove(remove(MemorySize.ofMiB(512), Scope.LIVE),
         Optional.of(DomainXml.parse(domain("<maxMemory slots='8' unit='KiB'>8388608</maxMemory>", "1835008", CELL0,
             dimm(262144, 0, 3) + dimm(262144, 0, 1) + dimm(262144, 0, 2)))), Optional.empty());
-    assertThat(plan.dimms()).extracting(d -> d.slot().getAsInt()).containsExactly(3, 1);
+    assertThat(plan.steps()).extracting(d -> d.slot().getAsInt()).containsExactly(3, 1);
   }
 
   @Test
   void remove_everything_picksAll() {
     MemoryPlan plan = MemoryPlanner.planRemove(remove(MemorySize.ofGiB(1), Scope.LIVE),
         Optional.of(threeDimms()), Optional.empty());
-    assertThat(plan.dimms()).hasSize(3);
+    assertThat(plan.steps()).hasSize(3);
   }
 
   @Test
@@ -382,7 +382,7 @@ class MemoryPlannerTest {
         .hasMessageContaining("2 DIMM(s) exist only in the live or only in the persistent definition");
     MemoryPlan plan = MemoryPlanner.planRemove(remove(MemorySize.ofMiB(512), Scope.LIVE_AND_CONFIG),
         Optional.of(threeDimms()), Optional.of(config));
-    assertThat(plan.dimms()).singleElement().satisfies(d -> assertThat(d.slot()).hasValue(1));
+    assertThat(plan.steps()).singleElement().satisfies(d -> assertThat(d.slot()).hasValue(1));
     assertThat(plan.configMemoryAfter()).contains(MemorySize.ofGiB(1));
   }
 
@@ -393,7 +393,7 @@ class MemoryPlannerTest {
     MemoryPlan plan = MemoryPlanner.planRemove(
         new MemoryPlanner.RemoveRequest(MemorySize.ofMiB(256), OptionalInt.of(0), Scope.LIVE),
         Optional.of(two), Optional.empty());
-    assertThat(plan.dimms()).singleElement().satisfies(d -> {
+    assertThat(plan.steps()).singleElement().satisfies(d -> {
       assertThat(d.node()).isZero();
       assertThat(d.slot()).hasValue(0);
     });

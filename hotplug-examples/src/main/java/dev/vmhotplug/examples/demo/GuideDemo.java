@@ -125,7 +125,7 @@ final class GuideDemo {
           + blockSummary(memBefore));
       var plan = dom.memory().add(dimm).node(0).live().config().plan();
       t.show("memory.xml:");
-      plan.dimms().forEach(d -> t.show(d.xml()));
+      plan.steps().forEach(d -> t.show(d.xml()));
       mark = vm.probe().mark();
       t0 = System.nanoTime();
       MemoryResult mr = dom.memory().add(dimm).node(0).live().config().apply();

@@ -1,11 +1,13 @@
 /*
- * Recipe: reach a desired state ("4 vCPUs and 2 GiB") with a dry run first; applying it again changes nothing.
+ * Recipe: reach a desired state ("4 vCPUs and 2 GiB") with a dry run first, apply exactly the plan shown;
+ * applying it again changes nothing.
  * Run: java -cp hotplug.jar dev.vmhotplug.examples.recipes.EnsureWithDryRun [URI] [DOMAIN] [VCPUS] [MEMORY|-]
  * MEMORY is the wanted total (<memory>, e.g. 2GiB); "-" leaves memory alone.
  */
 package dev.vmhotplug.examples.recipes;
 
 import dev.vmhotplug.core.DesiredState;
+import dev.vmhotplug.core.EnsurePlan;
 import dev.vmhotplug.core.EnsureResult;
 import dev.vmhotplug.core.HotplugClient;
 import dev.vmhotplug.xml.MemorySize;
@@ -29,8 +31,9 @@ public final class EnsureWithDryRun {
     if (memory != null) {
       wanted = wanted.memory(memory);
     }
-    out.println("dry run:\n" + wanted.plan()); // nothing is changed yet
-    out.println("applied:\n" + wanted.apply());
+    EnsurePlan plan = wanted.plan(); // nothing is changed yet
+    out.println("dry run:\n" + plan);
+    out.println("applied:\n" + wanted.apply(plan)); // exactly the plan shown; refused if the domain changed since
     EnsureResult again = wanted.apply();
     out.println(again.changed() ? "second apply changed something:\n" + again : "second apply: nothing to change");
     return again;

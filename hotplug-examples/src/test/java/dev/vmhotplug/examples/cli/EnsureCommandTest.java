@@ -43,7 +43,7 @@ class EnsureCommandTest {
     AttachMemoryCommandTest.Run r = run("ensure", "-c", AttachMemoryCommandTest.node(dir), "mem", "--vcpus", "3",
         "--memory", "1536MiB", "--live");
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains("partially applied:", "stopped half way", "done: SET_VCPUS", "failed: ADD_MEMORY",
+    assertThat(r.err()).contains("partially applied:", "stopped half way", "done: setVcpusFlags", "failed: ADD_MEMORY",
         "state now:", "current      live           3")
         .doesNotContain("nothing was changed");
   }
