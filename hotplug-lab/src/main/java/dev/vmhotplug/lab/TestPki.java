@@ -11,7 +11,8 @@ import java.time.Duration;
  * Certificates generated for one test run with GnuTLS's {@code certtool} (Debian package
  * {@code gnutls-bin}): a CA, a server certificate for {@code 127.0.0.1} / {@code localhost}, a
  * client certificate, and a second, unrelated CA with its own client certificate (the "wrong CA"
- * case). ECDSA P-256 keys, valid for two days. Nothing is read from or written to {@code /etc/pki}.
+ * case). RSA 2048 keys (libvirt requires the key encipherment usage, which
+ * certtool does not give ECDSA keys), valid for two days. Nothing is read from or written to {@code /etc/pki}.
  *
  * <p>Layout under the directory given to {@link #generate(Path)}:
  * <ul>
@@ -94,7 +95,7 @@ public final class TestPki {
   }
 
   private static void key(Path out) {
-    Exec.run(CERTTOOL, "certtool", "--generate-privkey", "--key-type=ecdsa", "--outfile", out.toString()).check();
+    Exec.run(CERTTOOL, "certtool", "--generate-privkey", "--key-type=rsa", "--bits=2048", "--outfile", out.toString()).check();
   }
 
   private static void selfSigned(Path key, Path template, Path out) {
