@@ -758,9 +758,13 @@ public final class LibvirtGateway implements AutoCloseable {
     synchronized (lock) {
       s = session;
       session = null;
+      if (s != null) {
+        s.markClosed(CloseReason.CLOSED_BY_CLIENT);
+        lastCloseReason = s.closeReason();
+        lastCloseAt = s.closedAt();
+      }
     }
     if (s != null) {
-      s.markClosed(CloseReason.CLOSED_BY_CLIENT);
       LOG.debug("op=close uri={} generation={}", uri, s.generation);
       s.retire();
     }
