@@ -9,11 +9,13 @@ import java.util.Optional;
  * An event libvirt reported for a domain: a device was added, removed, or its removal failed; a
  * memory device changed size; or the domain's lifecycle changed (started, stopped, …). Immutable.
  *
- * <p>What QEMU 7.2 with libvirt 9.0 emits (observed on the VM lab): a hot-plugged DIMM gives no
- * {@link Type#DEVICE_ADDED} (libvirt emits it only for devices QEMU announces asynchronously); a
- * completed DIMM unplug gives {@link Type#DEVICE_REMOVED} with the DIMM's alias ({@code dimm0}),
- * a guest that refuses it gives {@link Type#DEVICE_REMOVAL_FAILED}; see the README section
- * "Running in a service" for the full table.
+ * <p>What QEMU 7.2 with libvirt 9.0 emits (observed on the VM lab, {@code DeviceEventsIT}): a DIMM
+ * attach gives {@link Type#DEVICE_ADDED} whose alias is the memory <em>backend</em>'s
+ * ({@code memdimm0}), not the device's ({@code dimm0}); a completed DIMM unplug gives
+ * {@link Type#DEVICE_REMOVED} with the device alias ({@code dimm0}); a guest that refuses the unplug
+ * gives {@link Type#DEVICE_REMOVAL_FAILED} ({@code dimm0}, within about a second, while the detach
+ * call fails with "unplug of device was rejected by the guest"); a vCPU hot-add gives no device
+ * event at all. See the README section "Running in a service".
  */
 public final class DomainEvent {
   /** The kind of event. */
