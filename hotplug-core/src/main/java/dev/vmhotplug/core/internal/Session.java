@@ -40,6 +40,7 @@ final class Session {
   // event callbacks: ids for deregistration, objects kept strongly reachable while registered
   private final List<Integer> callbackIds = new ArrayList<>();
   private final List<Object> callbacks = new ArrayList<>();
+  private final Object eventsLock = new Object();
   private volatile boolean eventsRegistered;
   private volatile String eventsError;
 
@@ -165,7 +166,13 @@ final class Session {
    * @param uri the gateway's URI (for the events)
    * @return null on success, else the reason
    */
-  synchronized String registerEvents(EventHub hub, String uri) {
+  String registerEvents(EventHub hub, String uri) {
+    synchronized (eventsLock) { // not the session's monitor: calls keep entering during the round trips
+      return registerEventsLocked(hub, uri);
+    }
+  }
+
+  private String registerEventsLocked(EventHub hub, String uri) {
     if (eventsRegistered) {
       return null;
     }
@@ -211,8 +218,10 @@ final class Session {
       throw new IllegalStateException("virConnectDomainEventRegisterAny(event " + eventId + ") failed: "
           + LibvirtNative.Pointers.lastError("no libvirt error"));
     }
-    callbacks.add(cb);
-    callbackIds.add(id);
+    synchronized (this) {
+      callbacks.add(cb);
+      callbackIds.add(id);
+    }
   }
 
   @FunctionalInterface
