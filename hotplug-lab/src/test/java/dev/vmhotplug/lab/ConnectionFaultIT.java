@@ -207,4 +207,25 @@ class ConnectionFaultIT {
       assertThat(test.xml(true)).isEqualTo(config);
     }
   }
+
+  @Test
+  void wrappedConnection_lostToARestart_isNeverReopened_andSaysHowToRecover() throws Exception {
+    daemon = TestDaemons.start();
+    EventLoop.ensureRunning();
+    org.libvirt.Connect own = new org.libvirt.Connect(daemon.uri());
+    try (HotplugClient client = HotplugClient.wrap(own)) {
+      DomainHandle test = client.domain(DOMAIN);
+      test.xml(false);
+      daemon.restart();
+      Throwable t = catchThrowable(() -> test.xml(false));
+      assertThat(t).isInstanceOf(ConnectionException.class)
+          .hasMessageContaining("wrap")
+          .hasMessageContaining("open a new org.libvirt.Connect");
+      Throwable again = catchThrowable(() -> test.xml(false));
+      assertThat(again).isExactlyInstanceOf(ConnectionException.class).hasMessageContaining("was not sent");
+      assertThat(client.health().reconnects()).isZero();
+    } finally {
+      own.close();
+    }
+  }
 }

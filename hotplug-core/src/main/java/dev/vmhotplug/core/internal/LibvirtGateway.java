@@ -1005,8 +1005,9 @@ public final class LibvirtGateway implements AutoCloseable {
     }
     lastError = "connection lost: " + s.closeReason();
     lastErrorAt = s.closedAt();
-    // retire outside of callers' view; dispose happens when its last call leaves
-    SdkThreads.scheduler().execute(s::retire);
+    // retire off the caller's thread (and off the scheduler, whose timers must not wait); dispose
+    // happens when its last call leaves
+    SdkThreads.delivery().execute(s::retire);
   }
 
   private Session awaitAttempt(CompletableFuture<Session> f, String op) {
@@ -1046,10 +1047,10 @@ public final class LibvirtGateway implements AutoCloseable {
 
   private ConnectionException wrappedDead(String op, String domain, Session s) {
     CloseReason r = s == null || s.closeReason() == null ? CloseReason.UNKNOWN : s.closeReason();
-    return new ConnectionLostException(uri, "the wrapped connection to " + uri + " is closed (" + r + ") so " + op
+    return new ConnectionException(uri, "the wrapped connection to " + uri + " is closed (" + r + ") so " + op
         + (domain.equals("-") ? "" : " of domain '" + domain + "'") + " was not sent. This client wraps a connection"
         + " it did not open and cannot reopen it: open a new org.libvirt.Connect and wrap it again, or use"
-        + " HotplugClient.connect(uri), which reconnects by itself", null, r, op, false);
+        + " HotplugClient.connect(uri), which reconnects by itself", null);
   }
 
   private void scheduleBackground(long delayNanos) {
