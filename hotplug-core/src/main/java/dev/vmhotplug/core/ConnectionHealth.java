@@ -159,69 +159,104 @@ public final class ConnectionHealth {
 
     private Builder() {}
 
-    /** @param v the URI @return this */
+    /**
+     * @param v the URI
+     * @return this
+     */
     public Builder uri(String v) {
       uri = v;
       return this;
     }
 
-    /** @param v the state @return this */
+    /**
+     * @param v the state
+     * @return this
+     */
     public Builder state(ConnectionState v) {
       state = v;
       return this;
     }
 
-    /** @param v when the connection was opened, null when not connected @return this */
+    /**
+     * @param v when the connection was opened, null when not connected
+     * @return this
+     */
     public Builder connectedSince(Instant v) {
       connectedSince = v;
       return this;
     }
 
-    /** @param reason why the last connection closed @param at when @return this */
+    /**
+     * @param reason why the last connection closed
+     * @param at when
+     * @return this
+     */
     public Builder lastClose(CloseReason reason, Instant at) {
       lastCloseReason = reason;
       lastCloseAt = at;
       return this;
     }
 
-    /** @param message the last error, no secrets @param at when @return this */
+    /**
+     * @param message the last error, no secrets
+     * @param at when
+     * @return this
+     */
     public Builder lastError(String message, Instant at) {
       lastError = message;
       lastErrorAt = at;
       return this;
     }
 
-    /** @param v successful reconnects @return this */
+    /**
+     * @param v successful reconnects
+     * @return this
+     */
     public Builder reconnects(long v) {
       reconnects = v;
       return this;
     }
 
-    /** @param v consecutive failed attempts @return this */
+    /**
+     * @param v consecutive failed attempts
+     * @return this
+     */
     public Builder failedAttempts(int v) {
       failedAttempts = v;
       return this;
     }
 
-    /** @param v the next attempt, null for none @return this */
+    /**
+     * @param v the next attempt, null for none
+     * @return this
+     */
     public Builder nextAttemptAt(Instant v) {
       nextAttemptAt = v;
       return this;
     }
 
-    /** @param v the keepalive description @return this */
+    /**
+     * @param v the keepalive description
+     * @return this
+     */
     public Builder keepalive(String v) {
       keepalive = v;
       return this;
     }
 
-    /** @param v the event loop description @return this */
+    /**
+     * @param v the event loop description
+     * @return this
+     */
     public Builder eventLoop(String v) {
       eventLoop = v;
       return this;
     }
 
-    /** @param v open subscriptions @return this */
+    /**
+     * @param v open subscriptions
+     * @return this
+     */
     public Builder subscriptions(int v) {
       subscriptions = v;
       return this;

@@ -178,7 +178,10 @@ public final class TestDriverDaemon implements AutoCloseable {
 
     private Builder() {}
 
-    /** @param on also listen with TLS on 127.0.0.1 (certificates generated) @return this */
+    /**
+     * @param on also listen with TLS on 127.0.0.1 (certificates generated)
+     * @return this
+     */
     public Builder tls(boolean on) {
       this.tls = on;
       return this;
