@@ -13,7 +13,7 @@ import java.util.Optional;
  * attach gives {@link Type#DEVICE_ADDED} whose alias is the memory <em>backend</em>'s
  * ({@code memdimm0}), not the device's ({@code dimm0}); a completed DIMM unplug gives
  * {@link Type#DEVICE_REMOVED} with the device alias ({@code dimm0}); a guest that refuses the unplug
- * gives {@link Type#DEVICE_REMOVAL_FAILED} ({@code dimm0}, within about a second, while the detach
+ * gives {@link Type#DEVICE_REMOVAL_FAILED} ({@code dimm0}, within 0.5-1.5 s, while the detach
  * call fails with "unplug of device was rejected by the guest"); a vCPU hot-add gives no device
  * event at all. See the README section "Running in a service".
  */
