@@ -216,9 +216,19 @@ public final class TestDriverDaemon implements AutoCloseable {
       }
       try {
         Path dir = Files.createTempDirectory("vmhotplug-testd-");
-        TestDriverDaemon d = new TestDriverDaemon(this, dir);
-        d.launch();
-        return d;
+        TestDriverDaemon d = null;
+        try {
+          d = new TestDriverDaemon(this, dir);
+          d.launch();
+          return d;
+        } catch (IOException | RuntimeException e) {
+          if (d != null) {
+            d.close(); // kills what was started, deletes the directory
+          } else {
+            GuestImage.deleteTree(dir);
+          }
+          throw e;
+        }
       } catch (IOException e) {
         throw new LabException("cannot prepare the test-driver daemon: " + e.getMessage(), e);
       }
