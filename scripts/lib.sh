@@ -43,6 +43,6 @@ ensure_build_tools() {
 
 # The system packages the tests and the demo use: libvirt (client library, daemon, QEMU driver),
 # QEMU (software emulation is enough), busybox/cpio to build the guest, xmllint for virt-xml-validate.
-export LAB_PACKAGES="libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 busybox-static cpio libxml2-utils"
+export LAB_PACKAGES="libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 busybox-static cpio libxml2-utils gnutls-bin sasl2-bin libsasl2-modules"
 
 mvn_cmd() { mvn -B -ntp -Dstyle.color=never "$@"; }

@@ -136,7 +136,8 @@ class PublicApiTest {
     Path root = Path.of(HotplugClient.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     List<String> touching = classesTouchingLibvirt(root.resolve("dev/vmhotplug/core"));
     assertThat(touching).isNotEmpty().allSatisfy(c -> assertThat(c).matches(
-        "internal/LibvirtGateway(\\$[A-Za-z0-9]+)?\\.class|HotplugClient(\\$Builder)?\\.class"));
+        "internal/(LibvirtGateway|Session|EventLoop|LibvirtNative|CredentialBridge)(\\$[A-Za-z0-9]+)*\\.class"
+        + "|HotplugClient(\\$Builder)?\\.class"));
     assertThat(touching).contains("internal/LibvirtGateway.class");
   }
 

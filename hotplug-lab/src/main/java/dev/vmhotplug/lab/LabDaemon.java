@@ -24,9 +24,12 @@ import org.slf4j.LoggerFactory;
  * A private libvirtd for the lab, started without systemd.
  *
  * <p>Its config, socket, pid file and logs live in the state directory ({@link LabPaths#stateDir()});
- * clients connect with {@link #uri()} ({@code qemu+unix:///system?socket=…}) or, through libvirt's
- * remote protocol, {@link #tcpUri()} ({@code qemu+tcp://127.0.0.1:PORT/system}, loopback only, no
- * authentication). The daemon is privileged (root), so it also needs two things outside the state
+ * clients connect with {@link #uri()} ({@code qemu+unix:///system?socket=…}): a private unix socket
+ * that only root may open (read-write and read-only sockets both {@code 0770 root:root}). No TCP
+ * listener exists. For tests of libvirt's remote protocol, {@link #start(Path, boolean)} with TLS
+ * adds a TLS listener on 127.0.0.1 that accepts only the client certificate generated for this run
+ * ({@link TestPki}; keys readable by root only): {@link #tlsUri()}. Never {@code auth_tcp = "none"}.
+ * The daemon is privileged (root), so it also needs two things outside the state
  * directory: the {@code libvirt-qemu} system user (created when missing; Debian's libvirt resolves it
  * before reading qemu.conf) and {@code /etc/libvirt/qemu.conf} with {@code user/group="root"},
  * {@code stdio_handler="file"} (no virtlogd) and {@code cgroup_controllers=[ ]} (QEMU stays in the
@@ -50,7 +53,8 @@ public final class LabDaemon implements AutoCloseable {
   private final Path stateDir;
   private final Path runDir;
   private final String runId;
-  private final int tcpPort;
+  private final int tlsPort;
+  private final TestPki pki;
   private final Path socket;
   private final FileChannel lockChannel;
   private final FileLock lock;
@@ -60,11 +64,12 @@ public final class LabDaemon implements AutoCloseable {
   private Duration firstAnswer = Duration.ZERO;
   private volatile boolean closed;
 
-  private LabDaemon(Path stateDir, String runId, int tcpPort, FileChannel lockChannel, FileLock lock) {
+  private LabDaemon(Path stateDir, String runId, int tlsPort, FileChannel lockChannel, FileLock lock) {
     this.stateDir = stateDir;
     this.runId = runId;
     this.runDir = stateDir.resolve("run-" + runId);
-    this.tcpPort = tcpPort;
+    this.tlsPort = tlsPort;
+    this.pki = tlsPort > 0 ? TestPki.generate(runDir.resolve("pki")) : null;
     this.socket = stateDir.resolve("libvirt-sock");
     this.lockChannel = lockChannel;
     this.lock = lock;
@@ -78,11 +83,23 @@ public final class LabDaemon implements AutoCloseable {
    * @throws LabException when the daemon does not come up
    */
   public static LabDaemon start() {
-    return start(LabPaths.stateDir());
+    return start(LabPaths.stateDir(), false);
   }
 
-  /** Starts the daemon with the given state directory; see {@link #start()}. */
+  /** Starts the daemon with the given state directory, unix socket only; see {@link #start()}. */
   public static LabDaemon start(Path stateDir) {
+    return start(stateDir, false);
+  }
+
+  /**
+   * Starts the daemon with the given state directory; see {@link #start()}.
+   *
+   * @param stateDir the state directory
+   * @param tls also listen with TLS on 127.0.0.1 (certificates generated for this run, client
+   *     certificate required; needs {@code certtool})
+   * @return the running daemon
+   */
+  public static LabDaemon start(Path stateDir, boolean tls) {
     if (!Exec.isRoot()) {
       throw new LabUnavailableException("the VM lab runs a privileged libvirtd and needs root (uid 0)");
     }
@@ -95,7 +112,10 @@ public final class LabDaemon implements AutoCloseable {
       ch = FileChannel.open(stateDir.resolve("daemon.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock = acquire(ch, stateDir);
       String runId = Long.toString(System.currentTimeMillis() / 1000 % 1_000_000_000L, 36);
-      LabDaemon d = new LabDaemon(stateDir, runId, freePort(), ch, lock);
+      if (tls && !TestPki.available()) {
+        LabPackages.install(List.of("gnutls-bin"), "the lab's TLS listener");
+      }
+      LabDaemon d = new LabDaemon(stateDir, runId, tls ? freePort() : 0, ch, lock);
       Runtime.getRuntime().addShutdownHook(d.shutdownHook);
       try {
         d.boot();
@@ -152,19 +172,29 @@ public final class LabDaemon implements AutoCloseable {
         "unix_sock_dir = \"" + stateDir + "\"",
         "unix_sock_group = \"root\"",
         "unix_sock_rw_perms = \"0770\"",
+        "unix_sock_ro_perms = \"0770\"",
         "auth_unix_rw = \"none\"",
         "auth_unix_ro = \"none\"",
-        "listen_tls = 0",
-        "listen_tcp = 1",
-        "listen_addr = \"127.0.0.1\"",
-        "tcp_port = \"" + tcpPort + "\"",
-        "auth_tcp = \"none\"",
+        "listen_tcp = 0",
+        tlsPort > 0 ? String.join("\n",
+            "listen_tls = 1",
+            "listen_addr = \"127.0.0.1\"",
+            "tls_port = \"" + tlsPort + "\"",
+            "auth_tls = \"none\"", // the client certificate (verified against this run's CA) authenticates
+            "key_file = \"" + pki.serverDir().resolve("serverkey.pem") + "\"",
+            "cert_file = \"" + pki.serverDir().resolve("servercert.pem") + "\"",
+            "ca_file = \"" + pki.serverDir().resolve("cacert.pem") + "\"")
+            : "listen_tls = 0",
         "log_outputs = \"3:file:" + log + "\"",
         ""), StandardCharsets.UTF_8);
     Files.deleteIfExists(socket);
     long t0 = System.nanoTime();
-    ProcessBuilder pb = new ProcessBuilder("libvirtd", "--listen", "-f", conf.toString(), "-p",
-        stateDir.resolve("libvirtd.pid").toString())
+    List<String> cmd = new ArrayList<>(List.of("libvirtd", "-f", conf.toString(), "-p",
+        stateDir.resolve("libvirtd.pid").toString()));
+    if (tlsPort > 0) {
+      cmd.add("--listen");
+    }
+    ProcessBuilder pb = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(runDir.resolve("libvirtd.stdout").toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -187,7 +217,7 @@ public final class LabDaemon implements AutoCloseable {
     }
     firstAnswer = Duration.ofNanos(System.nanoTime() - t0);
     LOG.info("lab libvirtd pid {} answered after {} ms; uri {} and {}; run id {}; domains use TCG "
-        + "(type='qemu'): KVM is not used", process.pid(), firstAnswer.toMillis(), uri(), tcpUri(), runId);
+        + "(type='qemu'): KVM is not used", process.pid(), firstAnswer.toMillis(), uri(), tlsPort > 0 ? tlsUri() : "no network listener", runId);
     cleanLeftoverDomains(PREFIX);
   }
 
@@ -196,14 +226,28 @@ public final class LabDaemon implements AutoCloseable {
     return "qemu+unix:///system?socket=" + socket;
   }
 
-  /** @return the URI over libvirt's remote protocol on loopback TCP */
-  public String tcpUri() {
-    return "qemu+tcp://127.0.0.1:" + tcpPort + "/system";
+  /**
+   * @return {@code qemu+tls://127.0.0.1:PORT/system?pkipath=…}: libvirt's remote protocol over TLS
+   *     on loopback, with this run's client certificate
+   * @throws IllegalStateException if the daemon was started without TLS
+   */
+  public String tlsUri() {
+    return "qemu+tls://127.0.0.1:" + tlsPort() + "/system?pkipath=" + pki.clientDir();
   }
 
-  /** @return the TCP port on 127.0.0.1 */
-  public int tcpPort() {
-    return tcpPort;
+  /** @return the TLS port on 127.0.0.1 */
+  public int tlsPort() {
+    if (tlsPort == 0) {
+      throw new IllegalStateException("the lab daemon was started without TLS: LabDaemon.start(dir, true)"
+          + " or VmLab.start(true)");
+    }
+    return tlsPort;
+  }
+
+  /** @return this run's certificates (TLS only) */
+  public TestPki pki() {
+    tlsPort();
+    return pki;
   }
 
   /** @return the run id, part of every domain name of this run */

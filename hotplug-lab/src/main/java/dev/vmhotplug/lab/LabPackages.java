@@ -21,6 +21,14 @@ public final class LabPackages {
   public static final List<String> HOST_PACKAGES = List.of("qemu-system-x86", "libvirt-daemon",
       "libvirt-daemon-driver-qemu", "libvirt-clients", "busybox-static", "cpio");
 
+  /**
+   * Packages of the test-driver daemon harness ({@link TestDriverDaemon}) and of the lab's TLS:
+   * libvirtd (whose built-in test driver needs no QEMU), GnuTLS's certtool for test certificates,
+   * Cyrus SASL's saslpasswd2 and its SCRAM plugin.
+   */
+  public static final List<String> TEST_DAEMON_PACKAGES = List.of("libvirt-daemon", "libvirt-clients", "gnutls-bin",
+      "sasl2-bin", "libsasl2-modules");
+
   private static final Logger LOG = LoggerFactory.getLogger(LabPackages.class);
   private static final Duration APT_TIMEOUT = Duration.ofMinutes(10);
   private static final Object LOCK = new Object();
@@ -40,6 +48,18 @@ public final class LabPackages {
       return;
     }
     install(missing, "the VM lab");
+  }
+
+  /**
+   * Makes sure the test-driver daemon's packages are installed (installs them when root).
+   *
+   * @throws LabUnavailableException when some are missing and cannot be installed
+   */
+  public static void ensureTestDaemonPackages() {
+    List<String> missing = missing(TEST_DAEMON_PACKAGES);
+    if (!missing.isEmpty()) {
+      install(missing, "the test-driver daemon harness");
+    }
   }
 
   /** @return the packages of the list that dpkg does not show as installed */

@@ -33,14 +33,25 @@ public final class Virsh {
 
   private final String uri;
   private final Duration timeout;
+  private final Map<String, String> env;
 
   /**
    * @param uri the libvirt URI
    * @param timeout per call
    */
   public Virsh(String uri, Duration timeout) {
+    this(uri, timeout, Map.of());
+  }
+
+  /**
+   * @param uri the libvirt URI
+   * @param timeout per call
+   * @param env extra environment, e.g. {@code LIBVIRT_AUTH_FILE} for a SASL daemon
+   */
+  public Virsh(String uri, Duration timeout, Map<String, String> env) {
     this.uri = uri;
     this.timeout = timeout;
+    this.env = Map.copyOf(env);
   }
 
   /** @return the URI this virsh talks to */
@@ -52,7 +63,7 @@ public final class Virsh {
   public Output run(String... args) {
     List<String> cmd = new ArrayList<>(List.of("virsh", "-c", uri));
     cmd.addAll(List.of(args));
-    Exec.Result r = Exec.run(timeout, null, Map.of(), cmd);
+    Exec.Result r = Exec.run(timeout, null, env, cmd);
     return new Output(cmd, r.exitCode(), r.stdout(), r.stderr());
   }
 

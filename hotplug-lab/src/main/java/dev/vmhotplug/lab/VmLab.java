@@ -43,13 +43,27 @@ public final class VmLab implements AutoCloseable {
    * @throws LabException when a step fails
    */
   public static VmLab start() {
+    return start(false);
+  }
+
+  /**
+   * Like {@link #start()}; with {@code remoteTls} the daemon also listens with TLS on 127.0.0.1
+   * ({@link LabDaemon#tlsUri()}, client certificate generated for the run), for tests of libvirt's
+   * remote protocol. The demo uses the private unix socket only.
+   *
+   * @param remoteTls add the loopback TLS listener
+   * @return the lab
+   * @throws LabUnavailableException when the lab cannot run on this machine
+   * @throws LabException when a step fails
+   */
+  public static VmLab start(boolean remoteTls) {
     long t0 = System.nanoTime();
     if (!Exec.isRoot()) {
       throw new LabUnavailableException("the VM lab needs root (it runs a privileged libvirtd and QEMU)");
     }
     LabPackages.ensureHostPackages();
     GuestImage image = GuestImage.prepare(LabPaths.cacheDir());
-    LabDaemon daemon = LabDaemon.start();
+    LabDaemon daemon = LabDaemon.start(LabPaths.stateDir(), remoteTls);
     LOG.info("VM lab ready in {} ms: guest kernel {} {}, daemon {}", (System.nanoTime() - t0) / 1_000_000,
         image.kernelPackage(), image.kernelVersion(), daemon.uri());
     return new VmLab(image, daemon);

@@ -100,7 +100,7 @@ public final class VmLabExtension implements BeforeAllCallback, AfterAllCallback
       if (!tried) {
         tried = true;
         try {
-          lab = VmLab.start();
+          lab = VmLab.start(true); // TLS on loopback for the remote-protocol tests
         } catch (LabUnavailableException e) {
           unavailable = e;
         }

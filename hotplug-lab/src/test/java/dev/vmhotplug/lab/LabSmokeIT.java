@@ -43,9 +43,15 @@ class LabSmokeIT {
   }
 
   @Test
-  void daemon_listensOnLoopbackTcp() {
-    Virsh tcp = new Virsh(LAB.lab().daemon().tcpUri(), Duration.ofSeconds(60));
-    assertThat(tcp.call("list", "--name")).contains(vm.name());
+  void daemon_listensOnLoopbackTlsWithTheRunsCertificate_andOnNoPlainTcp() throws Exception {
+    Virsh tls = new Virsh(LAB.lab().daemon().tlsUri(), Duration.ofSeconds(60));
+    assertThat(tls.call("list", "--name")).contains(vm.name());
+    String conf = java.nio.file.Files.readString(LabPaths.stateDir().resolve("libvirtd.conf"));
+    assertThat(conf).contains("listen_tcp = 0").contains("auth_tls = \"none\"").contains("ca_file")
+        .doesNotContain("auth_tcp");
+    Virsh wrongCa = new Virsh(LAB.lab().daemon().tlsUri().replaceFirst("pkipath=.*$",
+        "pkipath=" + LAB.lab().daemon().pki().wrongCaClientDir()), Duration.ofSeconds(60));
+    assertThat(wrongCa.run("list", "--name").ok()).isFalse();
   }
 
   @Test

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Libvirt's remote protocol (qemu+tcp://127.0.0.1:PORT/system, how a control plane drives many
- * hosts) and several domains hot-plugged concurrently from one client.
+ * Libvirt's remote protocol over TLS (qemu+tls://127.0.0.1:PORT/system with certificates generated
+ * for the run, how a control plane drives many hosts) and several domains hot-plugged concurrently
+ * from one client.
  */
 class RemoteAndParallelIT {
   @RegisterExtension static final VmLabExtension LAB = new VmLabExtension();
@@ -30,9 +31,9 @@ class RemoteAndParallelIT {
   }
 
   @Test
-  void overTcp_threeGuestsCpuAndMemoryInParallel_eachReachesItsOwnTarget() {
-    String uri = LAB.lab().daemon().tcpUri();
-    assertThat(uri).startsWith("qemu+tcp://127.0.0.1:");
+  void overTls_threeGuestsCpuAndMemoryInParallel_eachReachesItsOwnTarget() {
+    String uri = LAB.lab().daemon().tlsUri();
+    assertThat(uri).startsWith("qemu+tls://127.0.0.1:");
     int[] cpus = {3, 4, 3};
     int[] mib = {128, 256, 384};
     long[] before = new long[3];

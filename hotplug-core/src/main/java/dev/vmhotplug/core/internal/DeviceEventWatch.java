@@ -1,0 +1,151 @@
+package dev.vmhotplug.core.internal;
+
+import dev.vmhotplug.core.DomainEvent;
+import dev.vmhotplug.core.HotplugException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A wait for domain events of one domain during verification (the SDK's own, not a user
+ * subscription): opened with {@link LibvirtGateway#watch} <em>before</em> the change call, so that
+ * an event that arrives while the call is still returning is not missed; then
+ * {@link #await(Duration)} in the verification loop, with a re-read of the domain as fallback.
+ *
+ * <p>{@link #reliable()} is false when events cannot be trusted to arrive: they could not be
+ * registered on this connection (the reason is in {@link #unreliableReason()}), or the connection
+ * was lost since the watch began (events of the gap are lost). The caller then relies on polling.
+ *
+ * <p>Thread-safe. Close it when done (try-with-resources); closing is idempotent.
+ */
+public final class DeviceEventWatch implements AutoCloseable {
+  private final EventHub hub;
+  private final String uuid;
+  private final String name;
+  private final String alias;
+  private final Set<DomainEvent.Type> types;
+  private final ArrayDeque<DomainEvent> pending = new ArrayDeque<>();
+  private final List<DomainEvent> seen = new ArrayList<>();
+  private String unreliable;
+  private boolean closed;
+
+  DeviceEventWatch(EventHub hub, String uuid, String name, String alias, Set<DomainEvent.Type> types,
+      String unavailable) {
+    this.hub = hub;
+    this.uuid = uuid;
+    this.name = name;
+    this.alias = alias;
+    this.types = Set.copyOf(types);
+    this.unreliable = unavailable;
+  }
+
+  /** On the event loop thread: keeps a matching event and wakes the waiter. Never blocks for long. */
+  void offer(DomainEvent e) {
+    if (!types.contains(e.type()) || !uuid.equalsIgnoreCase(e.domainUuid())) {
+      return;
+    }
+    if (alias != null && !alias.equals(e.deviceAlias().orElse(null))) {
+      return;
+    }
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      pending.add(e);
+      seen.add(e);
+      notifyAll();
+    }
+  }
+
+  /** Events may have been lost: the watch is no longer reliable; wakes the waiter. */
+  synchronized void gap(String why) {
+    if (unreliable == null) {
+      unreliable = "events may have been missed: " + why;
+    }
+    notifyAll();
+  }
+
+  /**
+   * Waits for the next matching event (each event is returned once, in arrival order).
+   *
+   * @param timeout how long to wait at most; zero returns at once
+   * @return the event, or empty when the timeout passed, the watch became unreliable while waiting
+   *     (a watch unreliable from the start waits the whole timeout: it then serves as the pause
+   *     between two polls), or it was closed
+   * @throws HotplugException if the thread is interrupted (the interrupt flag is set again)
+   */
+  public synchronized Optional<DomainEvent> await(Duration timeout) {
+    long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+    boolean wasReliable = unreliable == null;
+    while (pending.isEmpty() && !closed && (unreliable == null || !wasReliable)) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      try {
+        wait(Math.max(1, left / 1_000_000), 0);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new HotplugException("interrupted while waiting for a device event of domain '" + name + "'", e);
+      }
+    }
+    return Optional.ofNullable(pending.poll());
+  }
+
+  /** @return the next matching event if one has arrived, without waiting */
+  public synchronized Optional<DomainEvent> poll() {
+    return Optional.ofNullable(pending.poll());
+  }
+
+  /** @return every matching event seen since the watch was opened (returned by await or not) */
+  public synchronized List<DomainEvent> seen() {
+    return List.copyOf(seen);
+  }
+
+  /** @return true while events can be trusted to arrive (registered, and no connection loss since) */
+  public synchronized boolean reliable() {
+    return unreliable == null;
+  }
+
+  /** @return why events cannot be trusted, when {@link #reliable()} is false */
+  public synchronized Optional<String> unreliableReason() {
+    return Optional.ofNullable(unreliable);
+  }
+
+  /** @return the domain's UUID */
+  public String domainUuid() {
+    return uuid;
+  }
+
+  /** @return the alias waited for, or empty for any device of the domain */
+  public Optional<String> alias() {
+    return Optional.ofNullable(alias);
+  }
+
+  /** @return the event types waited for */
+  public Set<DomainEvent.Type> types() {
+    return types;
+  }
+
+  /** Stops the watch; idempotent. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      notifyAll();
+    }
+    hub.remove(this);
+  }
+
+  @Override
+  public synchronized String toString() {
+    return "DeviceEventWatch[" + name + (alias == null ? "" : " alias=" + alias) + " " + types
+        + (unreliable == null ? "" : ", unreliable: " + unreliable) + "]";
+  }
+}
