@@ -127,11 +127,63 @@ final class Parts {
             return false;
         }
         for (int i = 0; i < x.size(); i++) {
-            if (!x.get(i).isEqualNode(y.get(i))) {
+            if (!sameElement(x.get(i), y.get(i))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Structural equality of two elements: names, attribute maps, text (merged, whitespace-only text
+     * ignored) and child elements; comments, processing instructions and indentation do not count.
+     */
+    static boolean sameElement(Element a, Element b) {
+        if (!Objects.equals(a.getNamespaceURI(), b.getNamespaceURI()) || !localName(a).equals(localName(b))) {
+            return false;
+        }
+        org.w3c.dom.NamedNodeMap aa = a.getAttributes();
+        org.w3c.dom.NamedNodeMap ba = b.getAttributes();
+        if (aa.getLength() != ba.getLength()) {
+            return false;
+        }
+        for (int i = 0; i < aa.getLength(); i++) {
+            org.w3c.dom.Attr x = (org.w3c.dom.Attr) aa.item(i);
+            org.w3c.dom.Attr y = x.getNamespaceURI() == null ? b.getAttributeNode(x.getName())
+                    : b.getAttributeNodeNS(x.getNamespaceURI(), x.getLocalName());
+            if (y == null || !x.getValue().equals(y.getValue())) {
+                return false;
+            }
+        }
+        List<Element> ak = new ArrayList<>();
+        List<Element> bk = new ArrayList<>();
+        if (!text(a, ak).equals(text(b, bk)) || ak.size() != bk.size()) {
+            return false;
+        }
+        for (int i = 0; i < ak.size(); i++) {
+            if (!sameElement(ak.get(i), bk.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String localName(org.w3c.dom.Node n) {
+        return n.getLocalName() != null ? n.getLocalName() : n.getNodeName();
+    }
+
+    /** The non-whitespace text of an element's children; collects its child elements. */
+    private static String text(Element e, List<Element> kids) {
+        StringBuilder sb = new StringBuilder();
+        for (org.w3c.dom.Node c = e.getFirstChild(); c != null; c = c.getNextSibling()) {
+            if (c.getNodeType() == org.w3c.dom.Node.ELEMENT_NODE) {
+                kids.add((Element) c);
+            } else if (c.getNodeType() == org.w3c.dom.Node.TEXT_NODE
+                    || c.getNodeType() == org.w3c.dom.Node.CDATA_SECTION_NODE) {
+                sb.append(c.getNodeValue());
+            }
+        }
+        return sb.toString().isBlank() ? "" : sb.toString();
     }
 
     static int elementsHash(List<Element> a) {
