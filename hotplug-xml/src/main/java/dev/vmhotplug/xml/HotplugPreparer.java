@@ -1,6 +1,7 @@
 package dev.vmhotplug.xml;
 
 import dev.vmhotplug.xml.PreparationRefusedException.Refusal;
+import dev.vmhotplug.xml.internal.SafeText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -117,7 +118,7 @@ public final class HotplugPreparer {
             String type = read(d::type); // a missing type attribute is refused as INVALID_DOMAIN by read
             if (!HOTPLUG_TYPES.contains(type)) {
                 throw new PreparationRefusedException(Refusal.DOMAIN_TYPE_CANNOT_HOTPLUG,
-                        "the domain type is '" + type + "'"
+                        "the domain type is " + SafeText.quote(type)
                                 + "; only <domain type='kvm'> and <domain type='qemu'> (libvirt's QEMU driver)"
                                 + " can hot-add vCPUs and DIMMs: prepare a kvm or qemu domain");
             }
@@ -225,8 +226,8 @@ public final class HotplugPreparer {
                 MemoryDevice m = devices.get(i);
                 int n = i + 1;
                 MemorySize size = m.targetSize().orElseThrow(() -> new PreparationRefusedException(
-                        Refusal.INVALID_DOMAIN, "memory device " + n + " (<memory model='" + m.model()
-                                + "'>) has no <target><size>; libvirt requires it: add the size"));
+                        Refusal.INVALID_DOMAIN, "memory device " + n + " (<memory model=" + SafeText.quote(m.model())
+                                + ">) has no <target><size>; libvirt requires it: add the size"));
                 wholeKiB(size, "memory device " + n + " (" + m.model() + ") size");
                 deviceMemory = deviceMemory.plus(size);
             }
@@ -415,8 +416,8 @@ public final class HotplugPreparer {
         }
 
         private static String describe(Vcpu v) {
-            return "<vcpu" + v.placement().map(p -> " placement='" + p + "'").orElse("")
-                    + v.cpuset().map(c -> " cpuset='" + c + "'").orElse("")
+            return "<vcpu" + v.placement().map(p -> " placement=" + SafeText.quote(p)).orElse("")
+                    + v.cpuset().map(c -> " cpuset=" + SafeText.quote(c)).orElse("")
                     + " current='" + v.effectiveCurrent() + "'>" + v.maximum() + "</vcpu>";
         }
     }
