@@ -3,7 +3,9 @@ package dev.vmhotplug.benchmarks;
 import dev.vmhotplug.xml.DomainXml;
 import dev.vmhotplug.xml.HotplugLimits;
 import dev.vmhotplug.xml.HotplugPreparer;
+import dev.vmhotplug.xml.MemoryDevice;
 import dev.vmhotplug.xml.MemorySize;
+import dev.vmhotplug.xml.PartXml;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -97,6 +99,33 @@ public class XmlBenchmark {
         return HotplugPreparer.prepare(DomainXml.parse(xml), limits).xml();
     }
 
+    /** A DIMM of the guide, for the standalone JAXB benchmarks. */
+    @State(Scope.Benchmark)
+    public static class Dimm {
+        MemoryDevice device;
+        String xml;
+
+        @Setup
+        public void setup() {
+            device = MemoryDevice.dimm(MemorySize.ofMiB(256), 0);
+            xml = "<memory model='dimm'>\n  <target>\n    <size unit='KiB'>262144</size>\n    <node>0</node>\n"
+                    + "  </target>\n  <alias name='dimm0'/>\n  <address type='dimm' slot='0' base='0x100000000'/>\n"
+                    + "</memory>\n";
+        }
+    }
+
+    /** Standalone JAXB marshal of the guide's DIMM ({@code MemoryDevice.toXml()}). */
+    @Benchmark
+    public String dimmMarshal(Dimm d) {
+        return d.device.toXml();
+    }
+
+    /** Standalone JAXB unmarshal of a live DIMM (hardened parse + unmarshal + value checks). */
+    @Benchmark
+    public MemoryDevice dimmUnmarshal(Dimm d) {
+        return PartXml.fromXml(d.xml, MemoryDevice.class);
+    }
+
     /** Parse + serialize with hotplug-xml, no edit. */
     @Benchmark
     public String parseWriteRoundTrip() {
@@ -131,7 +160,17 @@ public class XmlBenchmark {
      */
     public static void main(String[] args) throws Exception {
         String mode = args.length == 0 ? "" : args[0];
-        if (mode.equals("cold") && args.length == 2 && (args[1].equals("prepare") || args[1].equals("dom"))) {
+        if (mode.equals("cold") && args.length == 2 && args[1].equals("context")) {
+            // the JAXBContext share: the context over the parts alone, in a fresh JVM, on this thread
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            long cpu0 = mx.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            Object ctx = PartXml.context();
+            long t1 = System.nanoTime();
+            long cpu1 = mx.getCurrentThreadCpuTime();
+            System.out.printf("cold context: wall %.1f ms, thread CPU %.1f ms (%s)%n", (t1 - t0) / 1e6,
+                    (cpu1 - cpu0) / 1e6, ctx.getClass().getSimpleName());
+        } else if (mode.equals("cold") && args.length == 2 && (args[1].equals("prepare") || args[1].equals("dom"))) {
             XmlBenchmark b = new XmlBenchmark();
             b.setup();
             ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -145,7 +184,7 @@ public class XmlBenchmark {
         } else if (mode.equals("interleaved")) {
             interleaved(args.length > 1 ? Integer.parseInt(args[1]) : 40, args.length > 2 ? Integer.parseInt(args[2]) : 50);
         } else {
-            System.err.println("usage: XmlBenchmark interleaved [rounds] [opsPerRound] | cold prepare|dom");
+            System.err.println("usage: XmlBenchmark interleaved [rounds] [opsPerRound] | cold prepare|dom|context");
             System.exit(2);
         }
     }
