@@ -43,8 +43,9 @@ import org.xml.sax.InputSource;
  * <p>Two measurements outside JMH, through {@link #main(String[])}, for a machine whose load
  * changes during a run: {@code java -cp benchmarks.jar dev.vmhotplug.benchmarks.XmlBenchmark
  * interleaved} (the three round trips alternated in one JVM, so that each round's ratio sees the
- * same load) and {@code ... XmlBenchmark cold prepare|dom} (wall and thread CPU time of the first
- * call in this JVM; run it in a loop of fresh JVMs).
+ * same load) and {@code ... XmlBenchmark cold prepare|dom|context|split} (wall and thread CPU time
+ * of the first call in this JVM; {@code context}: the JAXBContext alone; {@code split}: the context
+ * created first, then the round trip, to show its share; run them in a loop of fresh JVMs).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -160,7 +161,18 @@ public class XmlBenchmark {
      */
     public static void main(String[] args) throws Exception {
         String mode = args.length == 0 ? "" : args[0];
-        if (mode.equals("cold") && args.length == 2 && args[1].equals("context")) {
+        if (mode.equals("cold") && args.length == 2 && args[1].equals("split")) {
+            // the same first call, with the JAXBContext created first and timed on its own: its share
+            XmlBenchmark b = new XmlBenchmark();
+            b.setup();
+            long t0 = System.nanoTime();
+            PartXml.context();
+            long t1 = System.nanoTime();
+            String out = b.prepareRoundTrip();
+            long t2 = System.nanoTime();
+            System.out.printf("cold split: context %.1f ms, then parse + prepare + serialize %.1f ms, total %.1f ms"
+                    + " (%d chars)%n", (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t2 - t0) / 1e6, out.length());
+        } else if (mode.equals("cold") && args.length == 2 && args[1].equals("context")) {
             // the JAXBContext share: the context over the parts alone, in a fresh JVM, on this thread
             ThreadMXBean mx = ManagementFactory.getThreadMXBean();
             long cpu0 = mx.getCurrentThreadCpuTime();
@@ -184,7 +196,7 @@ public class XmlBenchmark {
         } else if (mode.equals("interleaved")) {
             interleaved(args.length > 1 ? Integer.parseInt(args[1]) : 40, args.length > 2 ? Integer.parseInt(args[2]) : 50);
         } else {
-            System.err.println("usage: XmlBenchmark interleaved [rounds] [opsPerRound] | cold prepare|dom|context");
+            System.err.println("usage: XmlBenchmark interleaved [rounds] [opsPerRound] | cold prepare|dom|context|split");
             System.exit(2);
         }
     }
