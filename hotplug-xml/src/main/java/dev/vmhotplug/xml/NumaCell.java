@@ -75,16 +75,9 @@ public final class NumaCell {
     }
 
     void validate() {
-        OptionalInt i = id();
+        id();
         cpus();
-        if (memory == null) {
-            throw new DomainXmlException(Reason.MISSING_ELEMENT,
-                    where() + " has no 'memory' attribute; libvirt requires the cell's memory size");
-        }
         memory();
-        if (i.isEmpty()) {
-            return;
-        }
     }
 
     /**
