@@ -23,21 +23,27 @@ import org.w3c.dom.Node;
  *
  * <p>The whole document is held as a DOM parsed by a hardened parser: a DOCTYPE (and with it any
  * entity declaration, entity expansion or external DTD) is refused with
- * {@link DomainXmlException.Reason#HOSTILE}. Typed parts ({@link Vcpu}, {@link MaxMemory},
- * {@link MemoryAmount}, {@link NumaCell}, {@link CpuTopology}, {@link MemoryDevice}, ...) are read
- * on demand from the elements they model; the setters patch only the elements they target, in
- * place, and insert new elements where libvirt writes them. Everything else (element order,
- * attributes, comments, processing instructions, foreign-namespace metadata, text) is written back
- * by {@link #toXml()} as it was read, attributes in their original order (new attributes after
- * them). Attribute values are quoted the way the document's root element is (libvirt writes single
- * quotes; then text escapes {@code '} and {@code "} as libvirt does).
+ * {@link DomainXmlException.Reason#HOSTILE}, a document over {@link #DEFAULT_MAX_BYTES} with
+ * {@link DomainXmlException.Reason#TOO_LARGE} before it is parsed. Typed parts ({@link Vcpu},
+ * {@link MaxMemory}, {@link MemoryAmount}, {@link NumaCell}, {@link CpuTopology},
+ * {@link MemoryDevice}, ...) are JAXB-bound values, read on demand by unmarshalling the element they
+ * model. A setter marshals the new value and patches into the document only what differs from it
+ * (attributes, text, child elements matched by name and occurrence), in place, and inserts new
+ * elements where libvirt writes them. Everything else (element order, attributes, comments,
+ * processing instructions, foreign-namespace metadata, text, whitespace) is written back by
+ * {@link #toXml()} as it was read, attributes in their original order (new attributes after them).
+ * Attribute values are quoted the way the document's root element is (libvirt writes single quotes;
+ * then text escapes {@code '} and {@code "} as libvirt does).
  *
  * <p>Reading is lenient: {@link #parse(String)} only requires a well-formed {@code <domain>}; a part
  * with an invalid value (a negative number, an unknown unit) fails when that part is read, with
- * {@link DomainXmlException.Reason#INVALID_VALUE} naming the element. A domain without
+ * {@link DomainXmlException.Reason#INVALID_VALUE} naming the element, and a part that contradicts
+ * itself ({@code <vcpu current='9'>2</vcpu>}) with {@link DomainXmlException.Reason#INCONSISTENT};
+ * contradictions between parts are listed by {@link #inconsistencies()}. A domain without
  * {@code <vcpu>} is accepted ({@link #vcpu()} is empty; libvirt then gives the domain 1 vCPU).
  *
- * <p>Not thread-safe; {@link #copy()} gives an independent copy.
+ * <p>Not thread-safe; {@link #copy()} gives an independent copy. The parts it returns are
+ * immutable values that share nothing with the document.
  */
 public final class DomainXml {
 
