@@ -61,10 +61,7 @@ final class Jaxb {
             CompletableFuture<JAXBContext> f = new CompletableFuture<>();
             context = f;
             if (background) {
-                Thread t = new Thread(() -> {
-                    create(f);
-                    warmUp();
-                }, "vmhotplug-jaxb-init");
+                Thread t = new Thread(() -> create(f), "vmhotplug-jaxb-init");
                 t.setDaemon(true);
                 t.start();
             } else {
@@ -79,20 +76,6 @@ final class Jaxb {
             f.complete(JAXBContext.newInstance(PARTS));
         } catch (JAXBException | RuntimeException | LinkageError e) {
             f.completeExceptionally(e);
-        }
-    }
-
-    /**
-     * After the context: one marshal and one unmarshal of a small part on the same background thread,
-     * so that the classes the first real read and write need are loaded while the caller is still
-     * parsing or reading (class loading is per process). Failures are ignored: the real call reports them.
-     */
-    private static void warmUp() {
-        try {
-            Element e = write(MemoryDevice.dimm(MemorySize.ofMiB(128), 0), "memory");
-            read(e, MemoryDevice.class).validate();
-        } catch (RuntimeException | LinkageError ignored) {
-            // the caller's own first use reports any real problem
         }
     }
 
