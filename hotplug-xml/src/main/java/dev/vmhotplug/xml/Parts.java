@@ -101,11 +101,18 @@ final class Parts {
         return Collections.unmodifiableMap(out);
     }
 
-    /** Qualified names back to QNames (a prefix without a declaration stays a plain name). */
+    /** Attribute names without a namespace to QNames; a prefixed name is refused (it has no namespace here). */
     static Map<QName, String> qnames(Map<String, String> attrs) {
         Map<QName, String> out = new LinkedHashMap<>();
-        attrs.forEach((k, v) -> out.put(new QName(Objects.requireNonNull(k, "attribute name")),
-                Objects.requireNonNull(v, "attribute value")));
+        attrs.forEach((k, v) -> {
+            Objects.requireNonNull(k, "attribute name");
+            if (k.indexOf(':') >= 0 || k.isBlank()) {
+                throw new IllegalArgumentException("attribute name " + SafeText.quote(k) + " is not a plain name;"
+                        + " only attributes without a namespace prefix can be set here (a value read from a"
+                        + " document keeps its prefixed ones)");
+            }
+            out.put(new QName(k), Objects.requireNonNull(v, "attribute value"));
+        });
         return out;
     }
 

@@ -256,8 +256,9 @@ public final class Vcpu {
          * Sets the attributes this type does not model (they are then written as given, replacing
          * those of the element the value is written over).
          *
-         * @param attributes qualified name to value, in the order to write them
+         * @param attributes name (without a namespace prefix) to value, in the order to write them
          * @return this builder
+         * @throws IllegalArgumentException for a prefixed or blank name
          */
         public Builder otherAttributes(Map<String, String> attributes) {
             this.others = Parts.qnames(attributes);

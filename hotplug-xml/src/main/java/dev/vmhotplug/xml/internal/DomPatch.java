@@ -76,9 +76,7 @@ public final class DomPatch {
                 changed = true;
             }
         }
-        NamedNodeMap fa = fresh.getAttributes();
-        for (int i = 0; i < fa.getLength(); i++) {
-            Attr a = (Attr) fa.item(i);
+        for (Attr a : inWrittenOrder(fresh)) {
             if (isNamespaceDeclaration(a)) {
                 continue;
             }
@@ -93,6 +91,28 @@ public final class DomPatch {
             }
         }
         return changed;
+    }
+
+    /** The attributes in the order they were written (new ones are appended to the target in this order). */
+    private static List<Attr> inWrittenOrder(Element e) {
+        NamedNodeMap map = e.getAttributes();
+        List<Attr> out = new ArrayList<>(map.getLength());
+        String[] order = Dom.attributeOrder(e);
+        if (order != null) {
+            for (String q : order) {
+                Attr a = (Attr) map.getNamedItem(q);
+                if (a != null) {
+                    out.add(a);
+                }
+            }
+        }
+        for (int i = 0; i < map.getLength(); i++) {
+            Attr a = (Attr) map.item(i);
+            if (!out.contains(a)) {
+                out.add(a);
+            }
+        }
+        return out;
     }
 
     private static boolean isNamespaceDeclaration(Attr a) {
