@@ -91,4 +91,11 @@ class DomPatchTest {
         d.setVcpu(plain);
         assertThat(d.toXml()).contains("<vcpu placement='static' xmlns:x='urn:x'>8</vcpu>");
     }
+
+    @Test
+    void newAttributes_appendedInTheOrderLibvirtWritesThem_notAlphabetically() {
+        DomainXml d = DomainXml.parse("<domain type='kvm'>\n  <name>x</name>\n  <vcpu>1</vcpu>\n</domain>\n");
+        d.setVcpu(d.vcpu().orElseThrow().toBuilder().maximum(8).current(1).placement("static").build());
+        assertThat(d.toXml()).contains("<vcpu placement='static' current='1'>8</vcpu>");
+    }
 }
