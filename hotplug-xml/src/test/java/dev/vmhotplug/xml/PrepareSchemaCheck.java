@@ -87,6 +87,13 @@ final class PrepareSchemaCheck {
         return run(List.of("virsh", "-q", "-c", "qemu:///embed?root=" + root, "define", file.toString()));
     }
 
+    /** Runs {@code virsh -q -c qemu:///embed?root=ROOT ARGS...}. */
+    static Outcome virshEmbed(Path root, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("virsh", "-q", "-c", "qemu:///embed?root=" + root));
+        cmd.addAll(List.of(args));
+        return run(cmd);
+    }
+
     /** Why the embedded QEMU driver cannot run here, or empty when it can. */
     static Optional<String> missingQemu() {
         if (onPath("virsh").isEmpty()) {

@@ -159,4 +159,44 @@ class PreparerVirtioMemTest {
         PrepareSchemaCheck.Outcome testDriver = PrepareSchemaCheck.virshTestDefine(t);
         assertThat(testDriver.valid()).as(testDriver.output()).isTrue();
     }
+
+    @Test
+    void withRequested_deviceXml_isAcceptedByLibvirtsUpdateDevice_whichFindsTheDeviceByItsAddress() throws Exception {
+        Optional<String> missing = PrepareSchemaCheck.missingQemu();
+        if (missing.isPresent()) {
+            if ("true".equals(System.getenv("CI"))) {
+                fail("CI=true but libvirt's QEMU driver cannot run: " + missing.get());
+            }
+            System.out.println("PreparerVirtioMemTest skipped: " + missing.get());
+            Assumptions.abort(missing.get());
+        }
+        Path root = tmp.resolve("embed-update");
+        Path f = tmp.resolve("vmem-update.xml");
+        Files.writeString(f, PreparerTest.prepare(QEMU_GUIDE_VM, virtioMem(4, MemorySize.ofGiB(4), 4)).xml(),
+                StandardCharsets.UTF_8);
+        PrepareSchemaCheck.Outcome defined = PrepareSchemaCheck.virshEmbedDefine(f, root);
+        assertThat(defined.valid()).as(defined.output()).isTrue();
+        PrepareSchemaCheck.Outcome dump = PrepareSchemaCheck.virshEmbed(root, "dumpxml", "--inactive", "hotplug");
+        assertThat(dump.valid()).as(dump.output()).isTrue();
+        MemoryDevice device = DomainXml.parse(dump.output()).memoryDevices().get(0);
+        assertThat(device.addressType()).contains("pci"); // libvirt gave it a PCI address at define
+
+        Path update = tmp.resolve("update.xml");
+        Files.writeString(update, device.withRequested(MemorySize.ofMiB(512)).toXml(), StandardCharsets.UTF_8);
+        PrepareSchemaCheck.Outcome updated = PrepareSchemaCheck.virshEmbed(root, "update-device", "hotplug",
+                update.toString(), "--config");
+        assertThat(updated.valid()).as(updated.output()).isTrue();
+        MemoryDevice after = DomainXml.parse(PrepareSchemaCheck.virshEmbed(root, "dumpxml", "--inactive", "hotplug")
+                .output()).memoryDevices().get(0);
+        assertThat(after.requestedSize()).contains(MemorySize.ofMiB(512));
+        assertThat(after).isEqualTo(device.withRequested(MemorySize.ofMiB(512)));
+
+        // without its address libvirt does not find the device: keep alias and address in the update XML
+        Files.writeString(update, device.toBuilder().clearAddress().build().withRequested(MemorySize.ofMiB(256)).toXml(),
+                StandardCharsets.UTF_8);
+        PrepareSchemaCheck.Outcome notFound = PrepareSchemaCheck.virshEmbed(root, "update-device", "hotplug",
+                update.toString(), "--config");
+        assertThat(notFound.valid()).isFalse();
+        assertThat(notFound.output()).contains("memory not found");
+    }
 }
