@@ -131,7 +131,7 @@ class CorpusPartsTest {
                 files.size(), unreadable);
         counts.forEach((k, c) -> System.out.printf("  %-14s %5d read, %5d identical alone, %3d with unknown children"
                 + " moved after known ones, %3d with comments not kept alone%n", k, c[0], c[1], c[2], c[3]));
-        reordered.stream().limit(5).forEach(x -> System.out.println("  reordered e.g. " + x));
+        reordered.stream().limit(20).forEach(x -> System.out.println("  reordered e.g. " + x));
         failed.forEach((n, m) -> System.out.println("  FAILED " + n + ": " + m));
         assertThat(failed).isEmpty();
         assertThat(counts.get("memory device")[0]).isPositive();
