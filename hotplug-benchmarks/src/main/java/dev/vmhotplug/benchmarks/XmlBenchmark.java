@@ -3,7 +3,9 @@ package dev.vmhotplug.benchmarks;
 import dev.vmhotplug.xml.DomainXml;
 import dev.vmhotplug.xml.HotplugLimits;
 import dev.vmhotplug.xml.HotplugPreparer;
+import dev.vmhotplug.xml.MemoryDevice;
 import dev.vmhotplug.xml.MemorySize;
+import dev.vmhotplug.xml.PartXml;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -41,8 +43,9 @@ import org.xml.sax.InputSource;
  * <p>Two measurements outside JMH, through {@link #main(String[])}, for a machine whose load
  * changes during a run: {@code java -cp benchmarks.jar dev.vmhotplug.benchmarks.XmlBenchmark
  * interleaved} (the three round trips alternated in one JVM, so that each round's ratio sees the
- * same load) and {@code ... XmlBenchmark cold prepare|dom} (wall and thread CPU time of the first
- * call in this JVM; run it in a loop of fresh JVMs).
+ * same load) and {@code ... XmlBenchmark cold prepare|dom|context|split} (wall and thread CPU time
+ * of the first call in this JVM; {@code context}: the JAXBContext alone; {@code split}: the context
+ * created first, then the round trip, to show its share; run them in a loop of fresh JVMs).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -97,6 +100,33 @@ public class XmlBenchmark {
         return HotplugPreparer.prepare(DomainXml.parse(xml), limits).xml();
     }
 
+    /** A DIMM of the guide, for the standalone JAXB benchmarks. */
+    @State(Scope.Benchmark)
+    public static class Dimm {
+        MemoryDevice device;
+        String xml;
+
+        @Setup
+        public void setup() {
+            device = MemoryDevice.dimm(MemorySize.ofMiB(256), 0);
+            xml = "<memory model='dimm'>\n  <target>\n    <size unit='KiB'>262144</size>\n    <node>0</node>\n"
+                    + "  </target>\n  <alias name='dimm0'/>\n  <address type='dimm' slot='0' base='0x100000000'/>\n"
+                    + "</memory>\n";
+        }
+    }
+
+    /** Standalone JAXB marshal of the guide's DIMM ({@code MemoryDevice.toXml()}). */
+    @Benchmark
+    public String dimmMarshal(Dimm d) {
+        return d.device.toXml();
+    }
+
+    /** Standalone JAXB unmarshal of a live DIMM (hardened parse + unmarshal + value checks). */
+    @Benchmark
+    public MemoryDevice dimmUnmarshal(Dimm d) {
+        return PartXml.fromXml(d.xml, MemoryDevice.class);
+    }
+
     /** Parse + serialize with hotplug-xml, no edit. */
     @Benchmark
     public String parseWriteRoundTrip() {
@@ -131,7 +161,28 @@ public class XmlBenchmark {
      */
     public static void main(String[] args) throws Exception {
         String mode = args.length == 0 ? "" : args[0];
-        if (mode.equals("cold") && args.length == 2 && (args[1].equals("prepare") || args[1].equals("dom"))) {
+        if (mode.equals("cold") && args.length == 2 && args[1].equals("split")) {
+            // the same first call, with the JAXBContext created first and timed on its own: its share
+            XmlBenchmark b = new XmlBenchmark();
+            b.setup();
+            long t0 = System.nanoTime();
+            PartXml.context();
+            long t1 = System.nanoTime();
+            String out = b.prepareRoundTrip();
+            long t2 = System.nanoTime();
+            System.out.printf("cold split: context %.1f ms, then parse + prepare + serialize %.1f ms, total %.1f ms"
+                    + " (%d chars)%n", (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t2 - t0) / 1e6, out.length());
+        } else if (mode.equals("cold") && args.length == 2 && args[1].equals("context")) {
+            // the JAXBContext share: the context over the parts alone, in a fresh JVM, on this thread
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            long cpu0 = mx.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            Object ctx = PartXml.context();
+            long t1 = System.nanoTime();
+            long cpu1 = mx.getCurrentThreadCpuTime();
+            System.out.printf("cold context: wall %.1f ms, thread CPU %.1f ms (%s)%n", (t1 - t0) / 1e6,
+                    (cpu1 - cpu0) / 1e6, ctx.getClass().getSimpleName());
+        } else if (mode.equals("cold") && args.length == 2 && (args[1].equals("prepare") || args[1].equals("dom"))) {
             XmlBenchmark b = new XmlBenchmark();
             b.setup();
             ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -145,7 +196,7 @@ public class XmlBenchmark {
         } else if (mode.equals("interleaved")) {
             interleaved(args.length > 1 ? Integer.parseInt(args[1]) : 40, args.length > 2 ? Integer.parseInt(args[2]) : 50);
         } else {
-            System.err.println("usage: XmlBenchmark interleaved [rounds] [opsPerRound] | cold prepare|dom");
+            System.err.println("usage: XmlBenchmark interleaved [rounds] [opsPerRound] | cold prepare|dom|context|split");
             System.exit(2);
         }
     }
@@ -164,7 +215,25 @@ public class XmlBenchmark {
         double[] plain = new double[rounds];
         double[] ratioPrepare = new double[rounds];
         double[] ratioParseWrite = new double[rounds];
+        double[] marshal = new double[rounds];
+        double[] unmarshal = new double[rounds];
+        Dimm dimm = new Dimm();
+        dimm.setup();
+        for (int i = 0; i < 3000; i++) {
+            sink += b.dimmMarshal(dimm).length() + b.dimmUnmarshal(dimm).model().length();
+        }
         for (int r = 0; r < rounds; r++) {
+            long m0 = System.nanoTime();
+            for (int i = 0; i < ops * 10; i++) {
+                sink += b.dimmMarshal(dimm).length();
+            }
+            long m1 = System.nanoTime();
+            for (int i = 0; i < ops * 10; i++) {
+                sink += b.dimmUnmarshal(dimm).model().length();
+            }
+            long m2 = System.nanoTime();
+            marshal[r] = (m1 - m0) / 1e3 / (ops * 10);
+            unmarshal[r] = (m2 - m1) / 1e3 / (ops * 10);
             for (int k = 0; k < 3; k++) { // rotate the order so that no path always runs first
                 int which = (r + k) % 3;
                 long t0 = System.nanoTime();
@@ -185,6 +254,10 @@ public class XmlBenchmark {
                         + " (quartiles %.2f-%.2f)  [sink %d]%n", quantile(ratioPrepare, 0.5), quantile(ratioPrepare, 0.25),
                 quantile(ratioPrepare, 0.75), quantile(ratioParseWrite, 0.5), quantile(ratioParseWrite, 0.25),
                 quantile(ratioParseWrite, 0.75), sink % 10);
+        System.out.printf("  DIMM standalone (median µs/op): marshal %.1f (%.0f ops/s), unmarshal %.1f (%.0f ops/s);"
+                        + " plain DOM round trip of the 6.6 KB domain %.1f µs%n", quantile(marshal, 0.5),
+                1e6 / quantile(marshal, 0.5), quantile(unmarshal, 0.5), 1e6 / quantile(unmarshal, 0.5),
+                quantile(plain, 0.5) * 1000);
     }
 
     private static double quantile(double[] values, double q) {

@@ -60,7 +60,8 @@ public final class CpuSet {
             int dash = item.indexOf('-');
             if (dash >= 0) {
                 if (exclude) {
-                    throw invalid(text, "an exclusion '^' takes one number, not a range ('" + rawItem.strip() + "')");
+                    throw invalid(text, "an exclusion '^' takes one number, not a range ("
+                            + dev.vmhotplug.xml.internal.SafeText.quote(rawItem.strip(), 20) + ")");
                 }
                 int from = number(text, item.substring(0, dash).strip());
                 int to = number(text, item.substring(dash + 1).strip());
@@ -85,7 +86,7 @@ public final class CpuSet {
 
     private static int number(String text, String s) {
         if (s.isEmpty() || s.length() > 9 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw invalid(text, "'" + s + "' is not a CPU number");
+            throw invalid(text, dev.vmhotplug.xml.internal.SafeText.quote(s, 20) + " is not a CPU number");
         }
         int n = Integer.parseInt(s);
         if (n > MAX_CPU) {
@@ -96,7 +97,7 @@ public final class CpuSet {
 
     private static DomainXmlException invalid(String text, String why) {
         return new DomainXmlException(DomainXmlException.Reason.INVALID_VALUE,
-                "CPU list '" + text + "' is invalid: " + why
+                "CPU list " + dev.vmhotplug.xml.internal.SafeText.quote(text) + " is invalid: " + why
                         + "; write comma-separated numbers, ranges and exclusions, for example 0-3,8 or 0-7,^2");
     }
 

@@ -2,13 +2,18 @@ package dev.vmhotplug.xml;
 
 import dev.vmhotplug.xml.DomainXmlException.Reason;
 import dev.vmhotplug.xml.internal.Dom;
+import dev.vmhotplug.xml.internal.DomPatch;
+import dev.vmhotplug.xml.internal.SafeText;
 import dev.vmhotplug.xml.internal.SecureXml;
 import dev.vmhotplug.xml.internal.XmlWriter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -18,21 +23,27 @@ import org.w3c.dom.Node;
  *
  * <p>The whole document is held as a DOM parsed by a hardened parser: a DOCTYPE (and with it any
  * entity declaration, entity expansion or external DTD) is refused with
- * {@link DomainXmlException.Reason#HOSTILE}. Typed parts ({@link Vcpu}, {@link MaxMemory},
- * {@link MemoryAmount}, {@link NumaCell}, {@link CpuTopology}, {@link MemoryDevice}, ...) are read
- * on demand from the elements they model; the setters patch only the elements they target, in
- * place, and insert new elements where libvirt writes them. Everything else (element order,
- * attributes, comments, processing instructions, foreign-namespace metadata, text) is written back
- * by {@link #toXml()} as it was read, attributes in their original order (new attributes after
- * them). Attribute values are quoted the way the document's root element is (libvirt writes single
- * quotes; then text escapes {@code '} and {@code "} as libvirt does).
+ * {@link DomainXmlException.Reason#HOSTILE}, a document over {@link #DEFAULT_MAX_BYTES} with
+ * {@link DomainXmlException.Reason#TOO_LARGE} before it is parsed. Typed parts ({@link Vcpu},
+ * {@link MaxMemory}, {@link MemoryAmount}, {@link NumaCell}, {@link CpuTopology},
+ * {@link MemoryDevice}, ...) are JAXB-bound values, read on demand by unmarshalling the element they
+ * model. A setter marshals the new value and patches into the document only what differs from it
+ * (attributes, text, child elements matched by name and occurrence), in place, and inserts new
+ * elements where libvirt writes them. Everything else (element order, attributes, comments,
+ * processing instructions, foreign-namespace metadata, text, whitespace) is written back by
+ * {@link #toXml()} as it was read, attributes in their original order (new attributes after them).
+ * Attribute values are quoted the way the document's root element is (libvirt writes single quotes;
+ * then text escapes {@code '} and {@code "} as libvirt does).
  *
  * <p>Reading is lenient: {@link #parse(String)} only requires a well-formed {@code <domain>}; a part
  * with an invalid value (a negative number, an unknown unit) fails when that part is read, with
- * {@link DomainXmlException.Reason#INVALID_VALUE} naming the element. A domain without
+ * {@link DomainXmlException.Reason#INVALID_VALUE} naming the element, and a part that contradicts
+ * itself ({@code <vcpu current='9'>2</vcpu>}) with {@link DomainXmlException.Reason#INCONSISTENT};
+ * contradictions between parts are listed by {@link #inconsistencies()}. A domain without
  * {@code <vcpu>} is accepted ({@link #vcpu()} is empty; libvirt then gives the domain 1 vCPU).
  *
- * <p>Not thread-safe; {@link #copy()} gives an independent copy.
+ * <p>Not thread-safe; {@link #copy()} gives an independent copy. The parts it returns are
+ * immutable values that share nothing with the document.
  */
 public final class DomainXml {
 
@@ -57,29 +68,97 @@ public final class DomainXml {
     }
 
     /**
-     * Parses a domain XML document with the hardened parser.
+     * The largest document {@link #parse(String)} accepts: 4 MiB (4,194,304 bytes of UTF-8), the
+     * longest string libvirt's remote protocol carries ({@code REMOTE_STRING_MAX} in
+     * {@code remote_protocol.x}), so no domain XML that {@code virsh define} can send through
+     * {@code libvirtd} is larger. ({@code virsh} itself reads files up to 10 MiB,
+     * {@code VSH_MAX_XML_FILE}; pass a larger limit to {@link #parse(String, int)} for such files.)
+     */
+    public static final int DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+
+    /**
+     * Parses a domain XML document with the hardened parser, refusing documents larger than
+     * {@link #DEFAULT_MAX_BYTES}.
      *
      * @param xml the text, as written by {@code virsh dumpxml} or by hand
      * @return the editable document
-     * @throws DomainXmlException HOSTILE for a DOCTYPE or entity; MALFORMED for text that is not
-     *     well-formed XML (the message has the line and column); MISSING_ELEMENT if the root is not
-     *     {@code <domain>}
+     * @throws DomainXmlException TOO_LARGE for a document over the limit (checked before any parsing);
+     *     HOSTILE for a DOCTYPE or entity; MALFORMED for text that is not well-formed XML (the message
+     *     has the line and column); MISSING_ELEMENT if the root is not {@code <domain>}
      */
     public static DomainXml parse(String xml) {
+        return parse(xml, DEFAULT_MAX_BYTES);
+    }
+
+    /**
+     * Parses a domain XML document with the hardened parser and a size limit of your choice.
+     *
+     * @param xml the text
+     * @param maxBytes the largest document accepted, in bytes of its UTF-8 encoding, at least 1
+     * @return the editable document
+     * @throws DomainXmlException as {@link #parse(String)}
+     * @throws IllegalArgumentException if {@code maxBytes} is below 1
+     */
+    public static DomainXml parse(String xml, int maxBytes) {
         Objects.requireNonNull(xml, "xml");
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be at least 1, got " + maxBytes);
+        }
+        checkSize(xml, maxBytes);
+        Jaxb.prestart(); // the JAXB context is built on a second thread while the DOM is parsed
         Document doc = SecureXml.parseKeepingOrder(xml);
         Element root = doc.getDocumentElement();
         if ("domain".equals(root.getLocalName()) && root.getNamespaceURI() != null) {
             throw new DomainXmlException(Reason.MISSING_ELEMENT,
-                    "the root <domain> is in namespace '" + root.getNamespaceURI() + "'; libvirt domain XML has no"
-                            + " namespace on <domain>, remove the xmlns declaration");
+                    "the root <domain> is in namespace " + SafeText.quote(root.getNamespaceURI()) + "; libvirt domain XML"
+                            + " has no namespace on <domain>, remove the xmlns declaration");
         }
         if (!Dom.is(root, "domain")) {
             throw new DomainXmlException(Reason.MISSING_ELEMENT,
-                    "the root element is <" + root.getNodeName() + ">, not <domain>; pass a libvirt domain definition"
-                            + " (virsh dumpxml NAME)");
+                    "the root element is <" + SafeText.escape(root.getNodeName(), 40) + ">, not <domain>; pass a libvirt"
+                            + " domain definition (virsh dumpxml NAME)");
         }
         return new DomainXml(doc, declarationOf(xml), xml.endsWith("\n"), quoteOf(xml, root));
+    }
+
+    /** Refuses a text whose UTF-8 form exceeds the limit, without encoding it when the length decides. */
+    private static void checkSize(String xml, int maxBytes) {
+        long chars = xml.length();
+        long bytes;
+        if (chars > maxBytes) {
+            bytes = chars; // at least one byte per char: too large whatever the encoding
+        } else if (chars * 3 <= maxBytes) {
+            return; // at most three bytes per UTF-16 unit
+        } else {
+            bytes = utf8Length(xml);
+            if (bytes <= maxBytes) {
+                return;
+            }
+        }
+        throw new DomainXmlException(Reason.TOO_LARGE,
+                "the domain XML has " + (bytes == chars && chars > maxBytes ? "at least " : "") + bytes
+                        + " bytes, more than the limit of " + maxBytes + " bytes; libvirt's remote protocol carries at"
+                        + " most " + DEFAULT_MAX_BYTES + " bytes (REMOTE_STRING_MAX), so this is not a domain libvirt"
+                        + " would accept: pass the output of 'virsh dumpxml NAME', or raise the limit with"
+                        + " DomainXml.parse(xml, maxBytes)");
+    }
+
+    private static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     /** The quote style of the first attribute of the root element: libvirt's ' unless the input uses ". */
@@ -185,11 +264,17 @@ public final class DomainXml {
      * Returns {@code <vcpu>}.
      *
      * @return the part, empty when the domain has no {@code <vcpu>} (libvirt then gives it 1 vCPU)
-     * @throws DomainXmlException (INVALID_VALUE) if a number in it is invalid
+     * @throws DomainXmlException INVALID_VALUE if a number in it is invalid; INCONSISTENT if
+     *     {@code current} is above the maximum ({@code <vcpu current='9'>2</vcpu>})
      */
     public Optional<Vcpu> vcpu() {
         Element e = Dom.child(root(), "vcpu");
-        return e == null ? Optional.empty() : Optional.of(Vcpu.read(e));
+        if (e == null) {
+            return Optional.empty();
+        }
+        Vcpu v = Jaxb.read(e, Vcpu.class);
+        v.validate();
+        return Optional.of(v);
     }
 
     /**
@@ -201,7 +286,9 @@ public final class DomainXml {
     public List<VcpuEntry> vcpus() {
         List<VcpuEntry> out = new ArrayList<>();
         for (Element e : Dom.children(Dom.child(root(), "vcpus"), "vcpu")) {
-            out.add(VcpuEntry.read(e));
+            VcpuEntry v = Jaxb.read(e, VcpuEntry.class);
+            v.validate();
+            out.add(v);
         }
         return Collections.unmodifiableList(out);
     }
@@ -214,7 +301,12 @@ public final class DomainXml {
      */
     public Optional<MaxMemory> maxMemory() {
         Element e = Dom.child(root(), "maxMemory");
-        return e == null ? Optional.empty() : Optional.of(MaxMemory.read(e));
+        if (e == null) {
+            return Optional.empty();
+        }
+        MaxMemory m = Jaxb.read(e, MaxMemory.class);
+        m.validate();
+        return Optional.of(m);
     }
 
     /**
@@ -224,8 +316,7 @@ public final class DomainXml {
      * @throws DomainXmlException (INVALID_VALUE) if its size or unit are invalid
      */
     public Optional<MemoryAmount> memory() {
-        Element e = Dom.child(root(), "memory");
-        return e == null ? Optional.empty() : Optional.of(MemoryAmount.read(e));
+        return amount("memory", true);
     }
 
     /**
@@ -235,8 +326,19 @@ public final class DomainXml {
      * @throws DomainXmlException (INVALID_VALUE) if its size or unit are invalid
      */
     public Optional<MemoryAmount> currentMemory() {
-        Element e = Dom.child(root(), "currentMemory");
-        return e == null ? Optional.empty() : Optional.of(MemoryAmount.read(e));
+        return amount("currentMemory", true);
+    }
+
+    private Optional<MemoryAmount> amount(String name, boolean validate) {
+        Element e = Dom.child(root(), name);
+        if (e == null) {
+            return Optional.empty();
+        }
+        MemoryAmount m = Jaxb.read(e, MemoryAmount.class).named(name);
+        if (validate) {
+            m.validate();
+        }
+        return Optional.of(m);
     }
 
     /**
@@ -247,10 +349,16 @@ public final class DomainXml {
      */
     public List<NumaCell> numaCells() {
         List<NumaCell> out = new ArrayList<>();
-        for (Element e : Dom.children(Dom.child(Dom.child(root(), "cpu"), "numa"), "cell")) {
-            out.add(NumaCell.read(e));
+        for (Element e : cellElements()) {
+            NumaCell c = Jaxb.read(e, NumaCell.class);
+            c.validate();
+            out.add(c);
         }
         return Collections.unmodifiableList(out);
+    }
+
+    private List<Element> cellElements() {
+        return Dom.children(Dom.child(Dom.child(root(), "cpu"), "numa"), "cell");
     }
 
     /**
@@ -261,7 +369,12 @@ public final class DomainXml {
      */
     public Optional<CpuTopology> topology() {
         Element e = Dom.child(Dom.child(root(), "cpu"), "topology");
-        return e == null ? Optional.empty() : Optional.of(CpuTopology.read(e));
+        if (e == null) {
+            return Optional.empty();
+        }
+        CpuTopology t = Jaxb.read(e, CpuTopology.class);
+        t.validate();
+        return Optional.of(t);
     }
 
     /**
@@ -273,13 +386,72 @@ public final class DomainXml {
     public List<MemoryDevice> memoryDevices() {
         List<MemoryDevice> out = new ArrayList<>();
         for (Element e : memoryDeviceElements()) {
-            out.add(MemoryDevice.read(e));
+            MemoryDevice d = Jaxb.read(e, MemoryDevice.class);
+            d.validate();
+            out.add(d);
         }
         return Collections.unmodifiableList(out);
     }
 
     private List<Element> memoryDeviceElements() {
         return Dom.children(Dom.child(root(), "devices"), "memory");
+    }
+
+    /**
+     * Lists the parts that are each valid but contradict each other, as libvirt would refuse them:
+     * {@code current} above the vCPU maximum, a NUMA cell listing vCPU ids at or above the maximum,
+     * a memory device on a guest node that no cell has (or any node when there are no cells). Parts
+     * that cannot be read at all are not listed here: reading them throws.
+     *
+     * @return one message per contradiction (what, why, the fix), empty when there is none
+     */
+    public List<String> inconsistencies() {
+        List<String> out = new ArrayList<>();
+        int max = 1;
+        Element ve = Dom.child(root(), "vcpu");
+        if (ve != null) {
+            try {
+                Vcpu v = Jaxb.read(ve, Vcpu.class);
+                max = v.maximum();
+                v.validate();
+            } catch (DomainXmlException e) {
+                if (e.reason() == Reason.INCONSISTENT) {
+                    out.add(e.getMessage());
+                }
+            }
+        }
+        Set<Integer> ids = new HashSet<>();
+        List<Element> cells = cellElements();
+        for (int i = 0; i < cells.size(); i++) {
+            try {
+                NumaCell c = Jaxb.read(cells.get(i), NumaCell.class);
+                ids.add(c.id().orElse(i));
+                CpuSet cpus = c.cpus();
+                if (!cpus.isEmpty() && cpus.max() >= max) {
+                    out.add("NUMA cell " + c.id().orElse(i) + " lists vCPU " + cpus.max() + " but the <vcpu> maximum is "
+                            + max + " (ids 0-" + (max - 1) + "); libvirt refuses that: remove the ids from the cell's"
+                            + " cpus or raise the maximum");
+                }
+            } catch (DomainXmlException ignored) {
+                // reported by numaCells()
+            }
+        }
+        List<Element> devices = memoryDeviceElements();
+        for (int i = 0; i < devices.size(); i++) {
+            try {
+                MemoryDevice d = Jaxb.read(devices.get(i), MemoryDevice.class);
+                OptionalInt node = d.targetNode();
+                if (node.isPresent() && !ids.contains(node.getAsInt())) {
+                    out.add("memory device " + (i + 1) + " (" + SafeText.quote(d.model()) + ") is on guest NUMA node "
+                            + node.getAsInt() + (cells.isEmpty() ? ", but the domain has no NUMA cell"
+                            : ", but the domain's cells are " + new java.util.TreeSet<>(ids))
+                            + "; libvirt refuses that: set its <target><node> to an existing cell or add the cell");
+                }
+            } catch (DomainXmlException ignored) {
+                // reported by memoryDevices()
+            }
+        }
+        return List.copyOf(out);
     }
 
     /**
@@ -294,11 +466,15 @@ public final class DomainXml {
      */
     public void setVcpu(Vcpu vcpu) {
         Objects.requireNonNull(vcpu, "vcpu");
-        Element e = Dom.child(root(), "vcpu");
-        if (e != null) {
-            vcpu.applyTo(e);
+        putText(Dom.child(root(), "vcpu"), Jaxb.write(vcpu, "vcpu", doc), vcpu.carriesUnmodelled(), Vcpu.MODELLED);
+    }
+
+    /** Patches a text-only part (its unknown child elements, which JAXB cannot hold, always stay). */
+    private void putText(Element existing, Element fresh, boolean carried, Set<String> modelled) {
+        if (existing != null) {
+            DomPatch.patch(existing, fresh, !carried, modelled, true, Set.of());
         } else {
-            insertTop(vcpu.createElement(doc));
+            insertTop(fresh);
         }
     }
 
@@ -319,8 +495,20 @@ public final class DomainXml {
                     "<maxMemory slots='" + slots + "'> is invalid: give at least 1 memory slot");
         }
         Element e = Dom.child(root(), "maxMemory");
-        writeSize(e, "maxMemory", max, Integer.toString(slots));
-        Dom.setAttr(Dom.child(root(), "maxMemory"), "slots", Integer.toString(slots));
+        MaxMemory m = e == null ? MaxMemory.of(max, slots)
+                : Jaxb.read(e, MaxMemory.class).withSize(max).withSlots(slots);
+        setMaxMemory(m);
+    }
+
+    /**
+     * Sets {@code <maxMemory>} to a value: patched in place, or inserted before {@code <memory>}.
+     *
+     * @param max the value, e.g. {@code maxMemory().get().withSlots(32)} or {@link MaxMemory#of(MemorySize, int)}
+     */
+    public void setMaxMemory(MaxMemory max) {
+        Objects.requireNonNull(max, "max");
+        putText(Dom.child(root(), "maxMemory"), Jaxb.write(max, "maxMemory", doc), max.carriesUnmodelled(),
+                MaxMemory.MODELLED);
     }
 
     /**
@@ -332,7 +520,7 @@ public final class DomainXml {
      */
     public void setMemory(MemorySize size) {
         Objects.requireNonNull(size, "size");
-        writeSize(Dom.child(root(), "memory"), "memory", size, null);
+        writeAmount("memory", size);
     }
 
     /**
@@ -344,30 +532,46 @@ public final class DomainXml {
      */
     public void setCurrentMemory(MemorySize size) {
         Objects.requireNonNull(size, "size");
-        writeSize(Dom.child(root(), "currentMemory"), "currentMemory", size, null);
+        writeAmount("currentMemory", size);
     }
 
-    private void writeSize(Element e, String name, MemorySize size, String slots) {
-        if (e != null) {
-            String unit = Dom.attr(e, "unit");
-            try {
-                if (MemorySize.ofText(Dom.text(e), unit).equals(size)) {
-                    return;
-                }
-            } catch (DomainXmlException unreadable) {
-                // replaced below
-            }
-            String[] vu = Parts.valueAndUnit(size, unit == null ? "" : unit, "<" + name + ">");
-            Dom.setText(e, vu[0]);
-            Dom.setAttr(e, "unit", vu[1].isEmpty() ? null : vu[1]);
+    private void writeAmount(String name, MemorySize size) {
+        Optional<MemoryAmount> old = amount(name, false);
+        MemoryAmount m = old.isPresent() ? old.get().withSize(size) : MemoryAmount.of(size);
+        putText(Dom.child(root(), name), Jaxb.write(m, name, doc), true, MemoryAmount.MODELLED);
+    }
+
+    /**
+     * Sets {@code <cpu><topology>}: patched in place, or added as the first child of {@code <cpu>}
+     * ({@code <cpu>} is created when absent).
+     *
+     * @param topology the topology
+     */
+    public void setTopology(CpuTopology topology) {
+        Objects.requireNonNull(topology, "topology");
+        Element cpu = Dom.child(root(), "cpu");
+        Element fresh = Jaxb.write(topology, "topology", doc);
+        Element existing = Dom.child(cpu, "topology");
+        if (existing != null) {
+            DomPatch.patch(existing, fresh, !topology.carriesUnmodelled(), CpuTopology.MODELLED, true, Set.of());
             return;
         }
-        String[] vu = Parts.valueAndUnit(size, null, "<" + name + ">");
-        Element n = Dom.create(doc, name);
-        Dom.setAttr(n, "slots", slots);
-        Dom.setAttr(n, "unit", vu[1]);
-        n.appendChild(doc.createTextNode(vu[0]));
-        insertTop(n);
+        if (cpu == null) {
+            Element newCpu = Dom.create(doc, "cpu");
+            newCpu.appendChild(fresh);
+            insertTop(newCpu);
+            return;
+        }
+        Element ref = null;
+        for (String before : List.of("feature", "numa")) {
+            ref = ref != null ? ref : Dom.child(cpu, before);
+        }
+        Element after = null;
+        for (String name : List.of("model", "vendor")) {
+            Element x = Dom.child(cpu, name);
+            after = x != null ? x : after;
+        }
+        Dom.insert(cpu, fresh, after != null ? nextElementSibling(after) : ref != null ? ref : firstElementChild(cpu));
     }
 
     /**
@@ -398,7 +602,7 @@ public final class DomainXml {
         if (numa == null) {
             Element newNuma = Dom.create(doc, "numa");
             for (NumaCell c : list) {
-                newNuma.appendChild(c.createElement(doc));
+                newNuma.appendChild(cellElement(c));
             }
             if (cpu == null) {
                 Element newCpu = Dom.create(doc, "cpu");
@@ -416,7 +620,8 @@ public final class DomainXml {
             if (list.get(i).id().isPresent()) {
                 String id = Integer.toString(list.get(i).id().getAsInt());
                 for (Element x : free) {
-                    if (id.equals(Dom.attr(x, "id"))) {
+                    String xid = Dom.attr(x, "id");
+                    if (xid != null && id.equals(xid.strip())) {
                         match[i] = x;
                         break;
                     }
@@ -434,16 +639,24 @@ public final class DomainXml {
         }
         for (int i = 0; i < list.size(); i++) {
             if (match[i] != null) {
-                list.get(i).applyTo(match[i]);
+                NumaCell c = list.get(i);
+                boolean keep = !c.carriesUnmodelled();
+                DomPatch.patch(match[i], Jaxb.write(c, "cell", doc), keep, NumaCell.MODELLED, keep, Set.of());
             }
         }
         for (int i = 0; i < list.size(); i++) {
             if (match[i] == null) {
                 List<Element> now = Dom.children(numa, "cell");
                 Node ref = now.isEmpty() ? firstElementChild(numa) : nextElementSibling(now.get(now.size() - 1));
-                Dom.insert(numa, list.get(i).createElement(doc), ref);
+                Dom.insert(numa, cellElement(list.get(i)), ref);
             }
         }
+    }
+
+    private Element cellElement(NumaCell c) {
+        Element e = Jaxb.write(c, "cell", doc);
+        Dom.stripWhitespace(e);
+        return e;
     }
 
     /**
@@ -454,7 +667,8 @@ public final class DomainXml {
      */
     public void addMemoryDevice(MemoryDevice device) {
         Objects.requireNonNull(device, "device");
-        Element e = device.createElement(doc);
+        Element e = Jaxb.write(device, "memory", doc);
+        Dom.stripWhitespace(e);
         Element devices = Dom.child(root(), "devices");
         if (devices == null) {
             devices = Dom.create(doc, "devices");
@@ -477,6 +691,25 @@ public final class DomainXml {
     }
 
     /**
+     * Replaces a memory device with another value, patching only what differs (for example a
+     * virtio-mem device's {@code <requested>}: {@code setMemoryDevice(i, memoryDevices().get(i).withRequested(size))}).
+     * The element becomes exactly {@code device}'s content; comments and the order of what stays are kept.
+     *
+     * @param indexInMemoryDevicesList the index in {@link #memoryDevices()}
+     * @param device the new value
+     * @throws IndexOutOfBoundsException if there is no device at that index; the document is then unchanged
+     */
+    public void setMemoryDevice(int indexInMemoryDevicesList, MemoryDevice device) {
+        Objects.requireNonNull(device, "device");
+        List<Element> mems = memoryDeviceElements();
+        if (indexInMemoryDevicesList < 0 || indexInMemoryDevicesList >= mems.size()) {
+            throw new IndexOutOfBoundsException("no memory device at index " + indexInMemoryDevicesList
+                    + ": the domain has " + mems.size() + " memory device(s)");
+        }
+        DomPatch.patch(mems.get(indexInMemoryDevicesList), Jaxb.write(device, "memory", doc));
+    }
+
+    /**
      * Removes a memory device.
      *
      * @param indexInMemoryDevicesList the index in {@link #memoryDevices()}
@@ -492,6 +725,7 @@ public final class DomainXml {
     }
 
     private void insertTop(Element e) {
+        Dom.stripWhitespace(e);
         Element root = root();
         int idx = TOP_ORDER.indexOf(e.getLocalName() != null ? e.getLocalName() : e.getNodeName());
         Element anchorBefore = null;

@@ -26,7 +26,15 @@ public class DomainXmlException extends RuntimeException {
         /** A value is syntactically or numerically invalid (negative, too large, unknown unit, ...). */
         INVALID_VALUE,
         /** A requested change was refused because it cannot be done sensibly. */
-        REFUSED
+        REFUSED,
+        /**
+         * Values that are each valid contradict each other ({@code <vcpu current='9'>2</vcpu>}, a NUMA
+         * cell listing vCPUs above the maximum, a memory device on a node that has no cell): libvirt
+         * refuses such a domain too.
+         */
+        INCONSISTENT,
+        /** The document is larger than the parser accepts ({@link DomainXml#DEFAULT_MAX_BYTES}). */
+        TOO_LARGE
     }
 
     private final Reason reason;

@@ -23,11 +23,15 @@ public final class HotplugLimits {
     private final int maxVcpus;
     private final MemorySize maxMemory;
     private final int slots;
+    private final boolean virtioMem;
+    private final MemorySize virtioMemBlock;
 
     private HotplugLimits(Builder b) {
         this.maxVcpus = b.maxVcpus;
         this.maxMemory = b.maxMemory;
         this.slots = b.slots;
+        this.virtioMem = b.virtioMem;
+        this.virtioMemBlock = b.virtioMemBlock;
     }
 
     /**
@@ -45,7 +49,27 @@ public final class HotplugLimits {
      * @return a builder
      */
     public Builder toBuilder() {
-        return new Builder().maxVcpus(maxVcpus).maxMemory(maxMemory).slots(slots);
+        return new Builder().maxVcpus(maxVcpus).maxMemory(maxMemory).slots(slots).virtioMem(virtioMem)
+                .virtioMemBlock(virtioMemBlock);
+    }
+
+    /**
+     * Tells whether preparation adds one virtio-mem device per NUMA cell (see
+     * {@link Builder#virtioMem(boolean)}).
+     *
+     * @return true for virtio-mem, false for DIMM slots only (the guide's way, the default)
+     */
+    public boolean virtioMem() {
+        return virtioMem;
+    }
+
+    /**
+     * Returns the block size of the virtio-mem devices preparation adds.
+     *
+     * @return the block, 2 MiB unless set ({@link MemoryDevice#VIRTIO_MEM_X86_BLOCK})
+     */
+    public MemorySize virtioMemBlock() {
+        return virtioMemBlock;
     }
 
     /**
@@ -80,17 +104,20 @@ public final class HotplugLimits {
         return o instanceof HotplugLimits other
                 && maxVcpus == other.maxVcpus
                 && maxMemory.equals(other.maxMemory)
-                && slots == other.slots;
+                && slots == other.slots
+                && virtioMem == other.virtioMem
+                && virtioMemBlock.equals(other.virtioMemBlock);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(maxVcpus, maxMemory, slots);
+        return Objects.hash(maxVcpus, maxMemory, slots, virtioMem, virtioMemBlock);
     }
 
     @Override
     public String toString() {
-        return "HotplugLimits[maxVcpus=" + maxVcpus + ", maxMemory=" + maxMemory + ", slots=" + slots + "]";
+        return "HotplugLimits[maxVcpus=" + maxVcpus + ", maxMemory=" + maxMemory + ", slots=" + slots
+                + (virtioMem ? ", virtio-mem (block " + virtioMemBlock + ")" : "") + "]";
     }
 
     /** Builds {@link HotplugLimits}; {@link #build()} checks every value. */
@@ -98,8 +125,39 @@ public final class HotplugLimits {
         private int maxVcpus;
         private MemorySize maxMemory;
         private int slots;
+        private boolean virtioMem;
+        private MemorySize virtioMemBlock = MemoryDevice.VIRTIO_MEM_X86_BLOCK;
 
         private Builder() {
+        }
+
+        /**
+         * Asks for virtio-mem: preparation adds one {@code <memory model='virtio-mem'>} device to each
+         * NUMA cell that has none, all the same size, together taking the headroom from the domain's
+         * memory up to {@link #maxMemory(MemorySize)} in whole blocks, with {@code requested} 0 (the
+         * guest starts with its boot memory; memory is added by raising {@code <requested>}). Each
+         * device takes one of the {@link #slots(int) slots}, so DIMMs can no longer be added once the
+         * headroom is given to virtio-mem. Refused for guests that are not x86_64 or whose machine is
+         * not pc or q35.
+         *
+         * @param virtioMem true for virtio-mem
+         * @return this builder
+         */
+        public Builder virtioMem(boolean virtioMem) {
+            this.virtioMem = virtioMem;
+            return this;
+        }
+
+        /**
+         * Sets the virtio-mem block size (default 2 MiB, the x86_64 transparent huge page size and the
+         * smallest block libvirt accepts there).
+         *
+         * @param block a power of two, at least 2 MiB
+         * @return this builder
+         */
+        public Builder virtioMemBlock(MemorySize block) {
+            this.virtioMemBlock = block;
+            return this;
         }
 
         /**
@@ -139,8 +197,8 @@ public final class HotplugLimits {
          * Checks the values and builds the limits.
          *
          * @return the limits
-         * @throws DomainXmlException (INVALID_VALUE) if maxVcpus is outside 1..16384 or maxMemory is unset or
-         *     zero
+         * @throws DomainXmlException (INVALID_VALUE) if maxVcpus is outside 1..16384, maxMemory is unset or
+         *     zero, or the virtio-mem block is not a power of two of at least 2 MiB
          * @throws PreparationRefusedException (SLOTS_OUT_OF_RANGE) if slots is outside 1..256;
          *     (NOT_WHOLE_KIB) if maxMemory is not a whole number of KiB
          */
@@ -165,6 +223,12 @@ public final class HotplugLimits {
                 throw new PreparationRefusedException(Refusal.NOT_WHOLE_KIB,
                         "maxMemory is " + maxMemory.bytes() + " bytes, not a whole number of KiB; libvirt keeps"
                                 + " memory sizes in KiB: use " + (kib - 1) + " KiB or " + kib + " KiB");
+            }
+            if (virtioMemBlock == null || virtioMemBlock.compareTo(MemoryDevice.VIRTIO_MEM_X86_BLOCK) < 0
+                    || Long.bitCount(virtioMemBlock.bytes()) != 1) {
+                throw new DomainXmlException(DomainXmlException.Reason.INVALID_VALUE,
+                        "virtioMemBlock is " + virtioMemBlock + "; it must be a power of two of at least 2 MiB"
+                                + " (libvirt's minimum on x86_64), e.g. virtioMemBlock(MemorySize.ofMiB(2))");
             }
             return new HotplugLimits(this);
         }

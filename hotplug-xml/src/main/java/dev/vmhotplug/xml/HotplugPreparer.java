@@ -1,6 +1,7 @@
 package dev.vmhotplug.xml;
 
 import dev.vmhotplug.xml.PreparationRefusedException.Refusal;
+import dev.vmhotplug.xml.internal.SafeText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -65,6 +66,14 @@ public final class HotplugPreparer {
 
     private static final List<String> HOTPLUG_TYPES = List.of("kvm", "qemu");
 
+    /** libvirt's test driver ({@code test:///default}): prepared so that tests run against real libvirt. */
+    static final String TEST_TYPE = "test";
+
+    /** What {@link PreparedDomain#notes()} says for a {@code type='test'} domain. */
+    static final String TEST_DRIVER_NOTE = "<domain type='test'> is libvirt's test driver: it keeps the prepared"
+            + " definition and changes the vCPU count of a running domain, but it hot-plugs no memory (it cannot"
+            + " attach memory devices nor resize virtio-mem); use a kvm or qemu domain for memory hotplug";
+
     private HotplugPreparer() {
     }
 
@@ -84,7 +93,7 @@ public final class HotplugPreparer {
         PreparationPlan plan = PreparationPlan.of(domain, limits);
         DomainXml out = domain.copy();
         List<String> changes = plan.applyTo(out);
-        return new PreparedDomain(out, out.toXml(), changes);
+        return new PreparedDomain(out, out.toXml(), changes, plan.notes);
     }
 
     /** Everything decided before the copy is touched: refusals all happen while building this. */
@@ -100,6 +109,11 @@ public final class HotplugPreparer {
         private List<NumaCell> newCells;
         private MemorySize deviceMemory;
         private int deviceCount;
+        private Optional<CpuTopology> oldTopology = Optional.empty();
+        private CpuTopology newTopology;
+        private final List<MemoryDevice> newDevices = new ArrayList<>();
+        private MemorySize newCurrentMemory;
+        private final List<String> notes = new ArrayList<>();
 
         private PreparationPlan(HotplugLimits limits) {
             this.limits = limits;
@@ -107,19 +121,27 @@ public final class HotplugPreparer {
 
         static PreparationPlan of(DomainXml d, HotplugLimits limits) {
             PreparationPlan p = new PreparationPlan(limits);
-            checkType(d);
+            p.checkType(d);
             p.planVcpus(d);
             p.planMemory(d);
+            if (limits.virtioMem()) {
+                p.planVirtioMem(d);
+            }
             return p;
         }
 
-        private static void checkType(DomainXml d) {
+        private void checkType(DomainXml d) {
             String type = read(d::type); // a missing type attribute is refused as INVALID_DOMAIN by read
+            if (type.equals(TEST_TYPE)) {
+                notes.add(TEST_DRIVER_NOTE);
+                return;
+            }
             if (!HOTPLUG_TYPES.contains(type)) {
                 throw new PreparationRefusedException(Refusal.DOMAIN_TYPE_CANNOT_HOTPLUG,
-                        "the domain type is '" + type + "'"
+                        "the domain type is " + SafeText.quote(type)
                                 + "; only <domain type='kvm'> and <domain type='qemu'> (libvirt's QEMU driver)"
-                                + " can hot-add vCPUs and DIMMs: prepare a kvm or qemu domain");
+                                + " can hot-add vCPUs and memory (and <domain type='test'>, libvirt's test driver, is"
+                                + " prepared for tests): prepare a kvm or qemu domain");
             }
         }
 
@@ -169,7 +191,10 @@ public final class HotplugPreparer {
                                     + (e.enabled() ? "" : ", or remove <vcpu id='" + e.id() + "'/> from <vcpus>"));
                 }
             }
-            read(d::topology).ifPresent(t -> checkTopology(t, newMax));
+            oldTopology = read(d::topology);
+            if (oldTopology.isPresent()) {
+                newTopology = planTopology(oldTopology.get(), newMax, current);
+            }
 
             Vcpu.Builder b = oldVcpu.map(Vcpu::toBuilder).orElseGet(Vcpu::builder);
             b.maximum(newMax).current(current)
@@ -177,32 +202,31 @@ public final class HotplugPreparer {
             newVcpu = b.build();
         }
 
-        private static void checkTopology(CpuTopology t, int newMax) {
-            if (t.total() == newMax) {
-                return;
+        /**
+         * The topology for the new maximum: the socket count changes, nothing else (what oVirt and
+         * KubeVirt do, KubeVirt's maxSockets); refused when no socket count gives the maximum.
+         */
+        private static CpuTopology planTopology(CpuTopology t, int newMax, int current) {
+            int perSocket = read(t::perSocket);
+            int total = read(t::total);
+            if (total == newMax) {
+                return t;
             }
-            String product = t.sockets() + " × " + t.dies() + " × "
-                    + (t.clusters() == 1 ? "" : t.clusters() + " × ") + t.cores() + " × " + t.threads();
-            int notCores = t.sockets() * t.dies() * t.clusters() * t.threads();
-            int notSockets = t.dies() * t.clusters() * t.cores() * t.threads();
-            String fix;
-            if (newMax % notCores == 0) {
-                fix = "set cores='" + newMax / notCores + "' in <cpu><topology> (or choose a maximum of "
-                        + t.total() + ")";
-            } else if (newMax % notSockets == 0) {
-                fix = "set sockets='" + newMax / notSockets + "' in <cpu><topology> (or choose a maximum of "
-                        + t.total() + ")";
-            } else {
-                int lower = newMax / notCores;
-                int upper = lower + 1;
-                fix = "choose a maximum that sockets × dies × threads = " + notCores + " divides, e.g. "
-                        + (lower > 0 ? lower * notCores + " (cores='" + lower + "') or " : "")
-                        + upper * notCores + " (cores='" + upper + "'), and set cores to match";
+            if (newMax % perSocket == 0) {
+                return t.toBuilder().sockets(newMax / perSocket).build();
             }
+            String shape = "dies × " + (t.clusters() == 1 ? "" : "clusters × ") + "cores × threads = " + t.dies() + " × "
+                    + (t.clusters() == 1 ? "" : t.clusters() + " × ") + t.cores() + " × " + t.threads() + " = " + perSocket;
+            int below = newMax / perSocket * perSocket;
+            int above = below + perSocket;
+            String options = (below >= Math.max(1, current) ? below + " (" + below / perSocket + " sockets) or " : "")
+                    + above + " (" + above / perSocket + " sockets)";
             throw new PreparationRefusedException(Refusal.TOPOLOGY_MISMATCH,
-                    "the <cpu><topology> describes sockets × dies × " + (t.clusters() == 1 ? "" : "clusters × ")
-                            + "cores × threads = " + product + " = " + t.total() + " vCPUs, but the maximum would be "
-                            + newMax + "; libvirt's QEMU driver requires them to be equal: " + fix);
+                    "a maximum of " + newMax + " vCPUs does not fit the <cpu><topology> (" + t.sockets() + " socket(s) of "
+                            + shape + " vCPUs): libvirt requires the maximum to equal sockets × " + shape.substring(0,
+                            shape.indexOf(" = ")) + ", and preparation only changes the socket count, keeping dies,"
+                            + " clusters, cores and threads: use a maximum of " + options
+                            + ", or change the cores or threads of the topology yourself");
         }
 
         // ---------------------------------------------------------------- memory and NUMA
@@ -225,8 +249,8 @@ public final class HotplugPreparer {
                 MemoryDevice m = devices.get(i);
                 int n = i + 1;
                 MemorySize size = m.targetSize().orElseThrow(() -> new PreparationRefusedException(
-                        Refusal.INVALID_DOMAIN, "memory device " + n + " (<memory model='" + m.model()
-                                + "'>) has no <target><size>; libvirt requires it: add the size"));
+                        Refusal.INVALID_DOMAIN, "memory device " + n + " (<memory model=" + SafeText.quote(m.model())
+                                + ">) has no <target><size>; libvirt requires it: add the size"));
                 wholeKiB(size, "memory device " + n + " (" + m.model() + ") size");
                 deviceMemory = deviceMemory.plus(size);
             }
@@ -361,6 +385,88 @@ public final class HotplugPreparer {
             }
         }
 
+        // ---------------------------------------------------------------- virtio-mem
+
+        /**
+         * One virtio-mem device per NUMA cell that has none, sharing the headroom up to maxMemory,
+         * requested 0. What libvirt 9.0's QEMU driver requires around it (checked with its embedded
+         * driver): {@code <maxMemory>} with {@code slots} (each virtio-mem device takes one), at least one
+         * NUMA cell and a {@code <target><node>}, a block of at least 2 MiB on x86_64, and
+         * {@code <maxMemory>} at least {@code <memory>}, which counts each device's full size.
+         */
+        private void planVirtioMem(DomainXml d) {
+            String type = read(d::type);
+            if (!type.equals(TEST_TYPE)) {
+                String arch = read(d::osArch).orElse("x86_64");
+                if (!arch.equals("x86_64")) {
+                    throw new PreparationRefusedException(Refusal.VIRTIO_MEM_UNSUPPORTED,
+                            "virtio-mem is prepared for x86_64 guests only, and this domain's <os><type arch> is "
+                                    + SafeText.quote(arch) + " (Linux's virtio_mem driver needs a 64-bit guest; other"
+                                    + " architectures need a newer QEMU than 7.2): prepare it with DIMMs instead"
+                                    + " (HotplugLimits without virtioMem)");
+                }
+                String machine = read(d::machine).orElse("pc");
+                if (!(machine.equals("pc") || machine.startsWith("pc-") || machine.equals("q35"))) {
+                    throw new PreparationRefusedException(Refusal.VIRTIO_MEM_UNSUPPORTED,
+                            "virtio-mem is a PCI device and needs a pc (i440fx) or q35 machine; this domain's machine"
+                                    + " is " + SafeText.quote(machine) + ": change <os><type machine> to q35 or pc, or"
+                                    + " prepare it with DIMMs instead (HotplugLimits without virtioMem)");
+                }
+            }
+            MemorySize block = limits.virtioMemBlock();
+            List<MemoryDevice> existing = read(d::memoryDevices);
+            java.util.Set<Integer> covered = new java.util.HashSet<>();
+            for (MemoryDevice m : existing) {
+                if ("virtio-mem".equals(m.model()) && m.targetNode().isPresent()) {
+                    covered.add(m.targetNode().getAsInt());
+                }
+            }
+            List<Integer> nodes = new ArrayList<>();
+            for (int i = 0; i < newCells.size(); i++) {
+                int id = newCells.get(i).id().orElse(i);
+                if (!covered.contains(id)) {
+                    nodes.add(id);
+                }
+            }
+            if (nodes.isEmpty()) {
+                return; // already prepared: every cell has its virtio-mem device (kept as it is)
+            }
+            if (deviceCount + nodes.size() > limits.slots()) {
+                throw new PreparationRefusedException(Refusal.SLOTS_OUT_OF_RANGE,
+                        "virtio-mem needs " + nodes.size() + " more memory device(s), one per NUMA cell, and libvirt"
+                                + " counts each against <maxMemory slots>; with the " + deviceCount + " device(s) the"
+                                + " domain has, " + limits.slots() + " slot(s) are too few: use slots "
+                                + (deviceCount + nodes.size()) + " or more");
+            }
+            MemorySize headroom = limits.maxMemory().minus(newMemory);
+            long blocksEach = headroom.bytes() / block.bytes() / nodes.size();
+            if (blocksEach == 0) {
+                throw new PreparationRefusedException(Refusal.MAX_MEMORY_BELOW_CURRENT,
+                        "a maximum memory of " + limits.maxMemory() + " leaves " + headroom + " above the " + newMemory
+                                + " the domain has, less than one " + block + " block for each of the " + nodes.size()
+                                + " virtio-mem device(s): raise maxMemory to at least "
+                                + newMemory.plus(block.times(nodes.size())) + " (the headroom is what the devices can"
+                                + " plug later)");
+            }
+            MemorySize each = block.times(blocksEach);
+            for (int node : nodes) {
+                newDevices.add(MemoryDevice.virtioMem(each, node, block, MemorySize.ZERO));
+            }
+            MemorySize boot = newMemory;
+            newMemory = newMemory.plus(each.times(nodes.size()));
+            MemorySize balloon = oldCurrentMemory.map(MemoryAmount::size).orElse(boot);
+            newCurrentMemory = balloon.compareTo(boot) > 0 ? boot : balloon;
+            if (!each.times(nodes.size()).equals(headroom)) {
+                notes.add("the virtio-mem devices take " + each.times(nodes.size()) + " of the " + headroom
+                        + " headroom (whole " + block + " blocks, the same size on each node)");
+            }
+            if (!type.equals(TEST_TYPE)) {
+                notes.add("virtio-mem needs the guest's virtio_mem driver (Linux 5.8+, x86_64); memory is added by"
+                        + " raising <requested> (virDomainUpdateDeviceFlags, virsh update-memory-device), in " + block
+                        + " blocks, up to " + each + " per node");
+            }
+        }
+
         // ---------------------------------------------------------------- applying
 
         List<String> applyTo(DomainXml out) {
@@ -370,6 +476,12 @@ public final class HotplugPreparer {
                 changes.add("<vcpu>: " + oldVcpu.map(v -> "maximum " + v.maximum() + " → " + newVcpu.maximum())
                         .orElse("added (libvirt's default was 1 vCPU), maximum " + newVcpu.maximum())
                         + ", " + newVcpu.effectiveCurrent() + " present at boot: " + describe(newVcpu));
+            }
+            if (newTopology != null && !newTopology.equals(oldTopology.orElse(null))) {
+                out.setTopology(newTopology);
+                CpuTopology was = oldTopology.get();
+                changes.add("<cpu><topology>: sockets " + was.sockets() + " → " + newTopology.sockets() + " ("
+                        + newTopology.total() + " vCPUs = the new maximum; dies, clusters, cores and threads kept)");
             }
             boolean sameMax = oldMaxMemory.map(m -> m.size().equals(limits.maxMemory())
                     && m.slots().equals(OptionalInt.of(limits.slots()))).orElse(false);
@@ -384,7 +496,13 @@ public final class HotplugPreparer {
                 changes.add("<memory>: " + oldMemory.map(m -> m.size() + " → ").orElse("added, ") + newMemory
                         + " = NUMA cells + memory devices, as libvirt computes it at start");
             }
-            if (oldCurrentMemory.isPresent() && oldCurrentMemory.get().size().compareTo(newMemory) > 0) {
+            if (newCurrentMemory != null) {
+                if (!oldCurrentMemory.map(m -> m.size().equals(newCurrentMemory)).orElse(false)) {
+                    out.setCurrentMemory(newCurrentMemory);
+                    changes.add("<currentMemory>: " + oldCurrentMemory.map(m -> m.size() + " → ").orElse("added, ")
+                            + newCurrentMemory + " (the memory plugged at boot; virtio-mem memory is plugged later)");
+                }
+            } else if (oldCurrentMemory.isPresent() && oldCurrentMemory.get().size().compareTo(newMemory) > 0) {
                 out.setCurrentMemory(newMemory);
                 changes.add("<currentMemory>: " + oldCurrentMemory.get().size() + " → " + newMemory
                         + " (it cannot exceed <memory>)");
@@ -406,6 +524,11 @@ public final class HotplugPreparer {
                     }
                 }
             }
+            for (MemoryDevice m : newDevices) {
+                out.addMemoryDevice(m);
+                changes.add("<devices>: added " + m.model() + " device on node " + m.targetNode().getAsInt() + ", size "
+                        + m.targetSize().orElseThrow() + ", block " + m.blockSize().orElseThrow() + ", requested 0");
+            }
             return List.copyOf(changes);
         }
 
@@ -415,8 +538,8 @@ public final class HotplugPreparer {
         }
 
         private static String describe(Vcpu v) {
-            return "<vcpu" + v.placement().map(p -> " placement='" + p + "'").orElse("")
-                    + v.cpuset().map(c -> " cpuset='" + c + "'").orElse("")
+            return "<vcpu" + v.placement().map(p -> " placement=" + SafeText.quote(p)).orElse("")
+                    + v.cpuset().map(c -> " cpuset=" + SafeText.quote(c)).orElse("")
                     + " current='" + v.effectiveCurrent() + "'>" + v.maximum() + "</vcpu>";
         }
     }

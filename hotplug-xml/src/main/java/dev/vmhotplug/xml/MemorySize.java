@@ -1,5 +1,6 @@
 package dev.vmhotplug.xml;
 
+import dev.vmhotplug.xml.internal.SafeText;
 import java.util.Locale;
 
 /**
@@ -114,7 +115,7 @@ public final class MemorySize implements Comparable<MemorySize> {
         long scale = scaleOf(libvirtUnit);
         if (t.isEmpty() || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new DomainXmlException(DomainXmlException.Reason.INVALID_VALUE,
-                    "memory size '" + digits + "' is not a whole number of " + unitLabel(libvirtUnit)
+                    "memory size " + SafeText.quote(digits) + " is not a whole number of " + unitLabel(libvirtUnit)
                             + "; write digits only, for example 1048576");
         }
         long value;
@@ -155,17 +156,17 @@ public final class MemorySize implements Comparable<MemorySize> {
         String unit = t.substring(i).strip();
         if (number.isEmpty()) {
             throw new DomainXmlException(DomainXmlException.Reason.INVALID_VALUE,
-                    "memory size '" + human + "' does not start with a whole non-negative number;"
+                    "memory size " + SafeText.quote(human) + " does not start with a whole non-negative number;"
                             + " write for example 8GiB or 512 MiB");
         }
         if (unit.isEmpty()) {
             throw new DomainXmlException(DomainXmlException.Reason.INVALID_VALUE,
-                    "memory size '" + human + "' has no unit; a bare number is ambiguous,"
-                            + " write for example " + number + "MiB or " + number + "KiB");
+                    "memory size " + SafeText.quote(human) + " has no unit; a bare number is ambiguous,"
+                            + " write for example " + SafeText.escape(number, 24) + "MiB or " + SafeText.escape(number, 24) + "KiB");
         }
         if (unit.startsWith(".") || unit.startsWith(",")) {
             throw new DomainXmlException(DomainXmlException.Reason.INVALID_VALUE,
-                    "memory size '" + human + "' is not a whole number; use a smaller unit,"
+                    "memory size " + SafeText.quote(human) + " is not a whole number; use a smaller unit,"
                             + " for example 1536MiB instead of 1.5GiB");
         }
         return ofText(number, unit);
@@ -211,14 +212,14 @@ public final class MemorySize implements Comparable<MemorySize> {
 
     private static DomainXmlException unknownUnit(String unit) {
         return new DomainXmlException(DomainXmlException.Reason.INVALID_VALUE,
-                "unknown memory unit '" + unit + "'; libvirt accepts b, bytes, KiB/k, MiB/M,"
+                "unknown memory unit " + SafeText.quote(unit) + "; libvirt accepts b, bytes, KiB/k, MiB/M,"
                         + " GiB/G, TiB/T, PiB/P, EiB/E (powers of 1024) and KB, MB, GB, TB, PB, EB"
                         + " (powers of 1000)");
     }
 
     private static DomainXmlException overflow(String value, String unit) {
         return new DomainXmlException(DomainXmlException.Reason.INVALID_VALUE,
-                "memory size " + value + " " + unitLabel(unit)
+                "memory size " + SafeText.escape(value, 40) + " " + SafeText.escape(unitLabel(unit), 20)
                         + " is too large: the largest size is " + Long.MAX_VALUE
                         + " bytes (just under 8 EiB)");
     }
@@ -229,7 +230,8 @@ public final class MemorySize implements Comparable<MemorySize> {
 
     private static DomainXmlException arithmeticOverflow(String what) {
         return new DomainXmlException(DomainXmlException.Reason.INVALID_VALUE,
-                what + " is larger than " + Long.MAX_VALUE + " bytes (just under 8 EiB)");
+                what + " is too large: the result would exceed " + Long.MAX_VALUE
+                        + " bytes (just under 8 EiB), the largest size there is");
     }
 
     /**
@@ -266,13 +268,14 @@ public final class MemorySize implements Comparable<MemorySize> {
      *
      * @param other the size to add
      * @return the sum
-     * @throws DomainXmlException (INVALID_VALUE) if the sum overflows
+     * @throws DomainXmlException (INVALID_VALUE) if the sum is larger than 2^63-1 bytes ("too large",
+     *     never a negative size)
      */
     public MemorySize plus(MemorySize other) {
         try {
             return ofBytes(Math.addExact(bytes, other.bytes));
         } catch (ArithmeticException e) {
-            throw arithmeticOverflow(this + " + " + other);
+            throw arithmeticOverflow("the sum " + this + " + " + other);
         }
     }
 
@@ -306,7 +309,7 @@ public final class MemorySize implements Comparable<MemorySize> {
         try {
             return ofBytes(Math.multiplyExact(bytes, factor));
         } catch (ArithmeticException e) {
-            throw arithmeticOverflow(this + " × " + factor);
+            throw arithmeticOverflow("the product " + this + " × " + factor);
         }
     }
 

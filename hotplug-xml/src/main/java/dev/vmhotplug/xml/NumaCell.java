@@ -1,90 +1,124 @@
 package dev.vmhotplug.xml;
 
 import dev.vmhotplug.xml.DomainXmlException.Reason;
-import dev.vmhotplug.xml.internal.Dom;
+import dev.vmhotplug.xml.internal.SafeText;
+import jakarta.xml.bind.Unmarshaller;
+import jakarta.xml.bind.annotation.XmlAccessType;
+import jakarta.xml.bind.annotation.XmlAccessorType;
+import jakarta.xml.bind.annotation.XmlAnyAttribute;
+import jakarta.xml.bind.annotation.XmlAnyElement;
+import jakarta.xml.bind.annotation.XmlAttribute;
+import jakarta.xml.bind.annotation.XmlRootElement;
+import jakarta.xml.bind.annotation.XmlType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import org.w3c.dom.Document;
+import javax.xml.namespace.QName;
 import org.w3c.dom.Element;
 
 /**
  * One guest NUMA node, {@code <cpu><numa><cell id='0' cpus='0-3' memory='1048576' unit='KiB'
  * memAccess='shared' discard='yes'>…</cell></numa></cpu>}. Children such as {@code <distances>} and
- * {@code <cache>} are not modelled but kept.
+ * {@code <cache>} are not modelled but kept ({@link #children()}).
  *
- * <p>Immutable. A value read from a document (and values derived from it with
- * {@link #toBuilder()}) carries the cell's other attributes and children and writes them back; a value
- * built with {@link #builder()} carries none and, when it replaces an existing cell, leaves that cell's
- * other attributes and children in place.
+ * <p>A JAXB-bound value ({@code @XmlRootElement(name = "cell")}). Immutable, compared by value (cpus
+ * as sets, memory by bytes, unmodelled attributes and children included). A value read from a
+ * document (and values derived from it with {@link #toBuilder()}) carries the cell's other
+ * attributes and children and writes them back; a value built with {@link #builder()} carries none
+ * and, when it replaces an existing cell, leaves that cell's other attributes and children in place.
+ * The {@code cpus} and {@code memory} text stay as written while their value is the same.
  */
+@XmlRootElement(name = "cell")
+@XmlAccessorType(XmlAccessType.FIELD)
+@XmlType(name = "numaCell")
 public final class NumaCell {
 
     static final Set<String> MODELLED = Set.of("id", "cpus", "memory", "unit", "memAccess", "discard");
 
-    private final Integer id;
-    private final CpuSet cpus;
-    private final MemorySize memory;
-    private final String memAccess;
-    private final String discard;
-    private final Element raw;
+    @XmlAttribute
+    private String id;
+    @XmlAttribute
+    private String cpus;
+    @XmlAttribute
+    private String memory;
+    @XmlAttribute
+    private String unit;
+    @XmlAttribute
+    private String memAccess;
+    @XmlAttribute
+    private String discard;
+    @XmlAnyAttribute
+    private Map<QName, String> otherAttributes = new LinkedHashMap<>();
+    @XmlAnyElement
+    private List<Element> children = new ArrayList<>();
+    private transient boolean carried;
 
-    private NumaCell(Integer id, CpuSet cpus, MemorySize memory, String memAccess, String discard, Element raw) {
-        this.id = id;
-        this.cpus = cpus;
-        this.memory = memory;
-        this.memAccess = memAccess;
-        this.discard = discard;
-        this.raw = raw;
+    private NumaCell() {
     }
 
-    static NumaCell read(Element e) {
-        OptionalInt id = Parts.optUint(e, "id", "<numa><cell id>");
-        String where = "<numa><cell" + (id.isPresent() ? " id='" + id.getAsInt() + "'" : "") + ">";
-        String cpus = Dom.attr(e, "cpus");
-        CpuSet set;
-        try {
-            set = cpus == null || cpus.isEmpty() ? CpuSet.empty() : CpuSet.parse(cpus);
-        } catch (DomainXmlException x) {
-            throw new DomainXmlException(Reason.INVALID_VALUE, where + " cpus: " + x.getMessage(), x);
-        }
-        String mem = Dom.attr(e, "memory");
-        if (mem == null) {
-            throw new DomainXmlException(Reason.MISSING_ELEMENT,
-                    where + " has no 'memory' attribute; libvirt requires the cell's memory size");
-        }
-        MemorySize size = Parts.size(mem, Dom.attr(e, "unit"), where + " memory");
-        return new NumaCell(id.isPresent() ? id.getAsInt() : null, set, size,
-                Dom.attr(e, "memAccess"), Dom.attr(e, "discard"), Parts.snapshot(e));
+    @SuppressWarnings("unused") // JAXB callback
+    private void afterUnmarshal(Unmarshaller u, Object parent) {
+        carried = true;
+    }
+
+    boolean carriesUnmodelled() {
+        return carried;
+    }
+
+    private String where() {
+        return "<numa><cell" + (id == null ? "" : " id=" + SafeText.quote(id)) + ">";
+    }
+
+    void validate() {
+        id();
+        cpus();
+        memory();
     }
 
     /**
      * Returns the cell id.
      *
      * @return the id, empty when the attribute is absent
+     * @throws DomainXmlException (INVALID_VALUE) if it is not a whole number
      */
     public OptionalInt id() {
-        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+        return Parts.optUint(id, "<numa><cell id>");
     }
 
     /**
      * Returns the guest vCPUs of this node.
      *
-     * @return the set, empty when the {@code cpus} attribute is absent
+     * @return the set, empty when the {@code cpus} attribute is absent or empty
+     * @throws DomainXmlException (INVALID_VALUE) if the list is not valid
      */
     public CpuSet cpus() {
-        return cpus;
+        if (cpus == null || cpus.isEmpty()) {
+            return CpuSet.empty();
+        }
+        try {
+            return CpuSet.parse(cpus);
+        } catch (DomainXmlException x) {
+            throw new DomainXmlException(Reason.INVALID_VALUE, where() + " cpus: " + x.getMessage(), x);
+        }
     }
 
     /**
      * Returns the node's memory.
      *
      * @return the size
+     * @throws DomainXmlException (MISSING_ELEMENT, INVALID_VALUE) if absent or invalid
      */
     public MemorySize memory() {
-        return memory;
+        if (memory == null) {
+            throw new DomainXmlException(Reason.MISSING_ELEMENT,
+                    where() + " has no 'memory' attribute; libvirt requires the cell's memory size");
+        }
+        return Parts.size(memory, unit, where() + " memory");
     }
 
     /**
@@ -111,7 +145,16 @@ public final class NumaCell {
      * @return an unmodifiable map (qualified name to value), empty for a built value
      */
     public Map<String, String> otherAttributes() {
-        return Parts.otherAttributes(raw, MODELLED);
+        return Parts.names(otherAttributes);
+    }
+
+    /**
+     * Returns copies of the child elements ({@code <distances>}, {@code <cache>}, ...), kept as read.
+     *
+     * @return deep copies, in document order; changing them changes nothing here
+     */
+    public List<Element> children() {
+        return Parts.copy(children);
     }
 
     /**
@@ -121,15 +164,7 @@ public final class NumaCell {
      * @return true if the cell read from the document had child elements
      */
     public boolean hasChildren() {
-        if (raw == null) {
-            return false;
-        }
-        for (org.w3c.dom.Node c = raw.getFirstChild(); c != null; c = c.getNextSibling()) {
-            if (c.getNodeType() == org.w3c.dom.Node.ELEMENT_NODE) {
-                return true;
-            }
-        }
-        return false;
+        return !children.isEmpty();
     }
 
     /**
@@ -138,7 +173,7 @@ public final class NumaCell {
      * @return the builder
      */
     public static Builder builder() {
-        return new Builder();
+        return new Builder(null);
     }
 
     /**
@@ -147,64 +182,7 @@ public final class NumaCell {
      * @return the builder
      */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.id = id;
-        b.cpus = cpus;
-        b.memory = memory;
-        b.memAccess = memAccess;
-        b.discard = discard;
-        b.raw = raw;
-        return b;
-    }
-
-    Element createElement(Document doc) {
-        Element e = raw != null ? (Element) doc.importNode(raw, true) : Dom.create(doc, "cell");
-        applyTo(e);
-        Dom.stripWhitespace(e);
-        return e;
-    }
-
-    void applyTo(Element e) {
-        Parts.applyOtherAttributes(e, raw, MODELLED);
-        Parts.applyChildren(e, raw);
-        Dom.setAttr(e, "id", id == null ? null : id.toString());
-        if (!sameCpus(Dom.attr(e, "cpus"))) {
-            // an equal set keeps its text as written ("0-4,^4" stays; libvirt reads it as 0-3)
-            Dom.setAttr(e, "cpus", cpus.isEmpty() ? null : cpus.format());
-        }
-        String unit = Dom.attr(e, "unit");
-        boolean same = false;
-        String oldMem = Dom.attr(e, "memory");
-        if (oldMem != null) {
-            try {
-                same = MemorySize.ofText(oldMem, unit).equals(memory);
-            } catch (DomainXmlException ignored) {
-                same = false;
-            }
-        }
-        if (!same) {
-            String[] vu = Parts.valueAndUnit(memory, oldMem == null ? null : (unit == null ? "" : unit),
-                    "<numa><cell> memory");
-            Dom.setAttr(e, "memory", vu[0]);
-            Dom.setAttr(e, "unit", vu[1].isEmpty() ? null : vu[1]);
-        }
-        Dom.setAttr(e, "memAccess", memAccess);
-        Dom.setAttr(e, "discard", discard);
-        Parts.adoptAttributeOrder(e, raw);
-    }
-
-    private boolean sameCpus(String written) {
-        if (written == null) {
-            return false;
-        }
-        if (written.isEmpty()) {
-            return cpus.isEmpty();
-        }
-        try {
-            return CpuSet.parse(written).equals(cpus);
-        } catch (DomainXmlException ignored) {
-            return false;
-        }
+        return new Builder(this);
     }
 
     @Override
@@ -213,32 +191,67 @@ public final class NumaCell {
             return false;
         }
         NumaCell c = (NumaCell) o;
-        return Objects.equals(id, c.id) && cpus.equals(c.cpus) && memory.equals(c.memory)
-                && Objects.equals(memAccess, c.memAccess) && Objects.equals(discard, c.discard);
+        return Objects.equals(Parts.norm(id), Parts.norm(c.id)) && sameCpus(cpus, c.cpus)
+                && Parts.sameSize(memory, unit, c.memory, c.unit)
+                && Objects.equals(memAccess, c.memAccess) && Objects.equals(discard, c.discard)
+                && otherAttributes.equals(c.otherAttributes) && Parts.sameElements(children, c.children);
+    }
+
+    private static boolean sameCpus(String a, String b) {
+        try {
+            return cpuSet(a).equals(cpuSet(b));
+        } catch (DomainXmlException e) {
+            return Objects.equals(a, b);
+        }
+    }
+
+    private static CpuSet cpuSet(String s) {
+        return s == null || s.isEmpty() ? CpuSet.empty() : CpuSet.parse(s);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, cpus, memory, memAccess, discard);
+        int cpuHash;
+        try {
+            cpuHash = cpuSet(cpus).hashCode();
+        } catch (DomainXmlException e) {
+            cpuHash = Objects.hashCode(cpus);
+        }
+        return Objects.hash(Parts.norm(id), cpuHash, Parts.sizeHash(memory, unit), memAccess, discard, otherAttributes,
+                Parts.elementsHash(children));
     }
 
     @Override
     public String toString() {
-        return "NumaCell{" + (id == null ? "" : "id=" + id + ", ") + "cpus=" + cpus.format() + ", memory=" + memory
-                + (memAccess == null ? "" : ", memAccess=" + memAccess)
+        String mem;
+        try {
+            mem = memory().toString();
+        } catch (DomainXmlException e) {
+            mem = "invalid " + SafeText.quote(memory);
+        }
+        return "NumaCell{" + (id == null ? "" : "id=" + Parts.norm(id) + ", ") + "cpus=" + SafeText.escape(String.valueOf(cpus), 60)
+                + ", memory=" + mem + (memAccess == null ? "" : ", memAccess=" + memAccess)
                 + (discard == null ? "" : ", discard=" + discard) + "}";
     }
 
     /** Builds a {@link NumaCell}; {@link #build()} validates. */
     public static final class Builder {
+        private final NumaCell from;
         private Integer id;
         private CpuSet cpus = CpuSet.empty();
         private MemorySize memory;
         private String memAccess;
         private String discard;
-        private Element raw;
 
-        private Builder() {
+        private Builder(NumaCell from) {
+            this.from = from;
+            if (from != null) {
+                id = Parts.boxed(from.id());
+                cpus = from.cpus();
+                memory = from.memory();
+                memAccess = from.memAccess;
+                discard = from.discard;
+            }
         }
 
         /**
@@ -326,7 +339,31 @@ public final class NumaCell {
                         "<numa><cell> memory " + memory.bytes() + " bytes is not a whole number of KiB;"
                                 + " round it to " + memory.toKiB() + " KiB");
             }
-            return new NumaCell(id, cpus, memory, memAccess, discard, raw);
+            NumaCell c = new NumaCell();
+            c.id = id == null ? null : from != null && from.id != null && id.equals(Parts.boxed(from.id())) ? from.id
+                    : id.toString();
+            if (from != null && from.cpus != null && sameCpus(from.cpus, cpus.format())) {
+                c.cpus = from.cpus; // an equal set keeps its text ("0-4,^4" stays; libvirt reads it as 0-3)
+            } else {
+                c.cpus = cpus.isEmpty() ? null : cpus.format();
+            }
+            if (from == null) {
+                String[] vu = Parts.valueAndUnit(memory, null, "<numa><cell> memory");
+                c.memory = vu[0];
+                c.unit = vu[1];
+            } else {
+                String[] vu = Parts.sizeText(memory, from.memory, from.unit, "<numa><cell> memory");
+                c.memory = vu[0];
+                c.unit = vu[1];
+            }
+            c.memAccess = memAccess;
+            c.discard = discard;
+            if (from != null) {
+                c.otherAttributes = new LinkedHashMap<>(from.otherAttributes);
+                c.children = Parts.copy(from.children);
+                c.carried = from.carried;
+            }
+            return c;
         }
     }
 }

@@ -1,19 +1,19 @@
 package dev.vmhotplug.xml;
 
 import dev.vmhotplug.xml.DomainXmlException.Reason;
-import dev.vmhotplug.xml.internal.Dom;
+import dev.vmhotplug.xml.internal.SafeText;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
-import org.w3c.dom.Attr;
+import javax.xml.namespace.QName;
 import org.w3c.dom.Element;
-import org.w3c.dom.NamedNodeMap;
-import org.w3c.dom.Node;
 
-/** Shared reading and write-back rules of the typed parts (package-private). */
+/** Shared reading rules of the typed parts (package-private). Values are read from the text as written. */
 final class Parts {
 
     private Parts() {
@@ -24,22 +24,25 @@ final class Parts {
         String t = text == null ? "" : text.strip();
         if (t.isEmpty() || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new DomainXmlException(Reason.INVALID_VALUE,
-                    where + " is '" + text + "', which is not a whole non-negative number; write digits only");
+                    where + " is " + SafeText.quote(text) + ", which is not a whole non-negative number; write digits only");
         }
         if (t.length() > 10 || Long.parseLong(t) > Integer.MAX_VALUE) {
             throw new DomainXmlException(Reason.INVALID_VALUE,
-                    where + " is " + t + ", which is too large (the largest accepted value is " + Integer.MAX_VALUE + ")");
+                    where + " is " + SafeText.quote(t) + ", which is too large (the largest accepted value is "
+                            + Integer.MAX_VALUE + ")");
         }
         return Integer.parseInt(t);
     }
 
-    static OptionalInt optUint(Element e, String attr, String where) {
-        String v = Dom.attr(e, attr);
+    static OptionalInt optUint(String v, String where) {
         return v == null ? OptionalInt.empty() : OptionalInt.of(uint(v, where));
     }
 
-    static Optional<Boolean> optYesNo(Element e, String attr, String where) {
-        String v = Dom.attr(e, attr);
+    static Integer boxed(OptionalInt v) {
+        return v.isPresent() ? v.getAsInt() : null;
+    }
+
+    static Optional<Boolean> yesNo(String v, String where) {
         if (v == null) {
             return Optional.empty();
         }
@@ -49,7 +52,8 @@ final class Parts {
         if (v.equals("no")) {
             return Optional.of(Boolean.FALSE);
         }
-        throw new DomainXmlException(Reason.INVALID_VALUE, where + " is '" + v + "'; libvirt accepts 'yes' or 'no'");
+        throw new DomainXmlException(Reason.INVALID_VALUE,
+                where + " is " + SafeText.quote(v) + "; libvirt accepts 'yes' or 'no'");
     }
 
     /** A size written as digits in an element's text or attribute, with a unit attribute (default KiB). */
@@ -61,125 +65,145 @@ final class Parts {
         }
     }
 
-    static Optional<MemorySize> optSizeElement(Element e, String where) {
-        if (e == null) {
-            return Optional.empty();
-        }
-        return Optional.of(size(Dom.text(e), Dom.attr(e, "unit"), where));
+    static Optional<MemorySize> optSize(SizeValue s, String where) {
+        return s == null ? Optional.empty() : Optional.of(s.size(where));
     }
 
-    /** The attributes of {@code e} not named in {@code modelled}, by qualified name, in document order. */
-    static Map<String, String> otherAttributes(Element e, Set<String> modelled) {
-        if (e == null) {
+    /** Equal sizes (by value) when both can be read, else equal text. */
+    static boolean sameSize(String v1, String u1, String v2, String u2) {
+        try {
+            return MemorySize.ofText(v1, u1).equals(MemorySize.ofText(v2, u2));
+        } catch (DomainXmlException e) {
+            return Objects.equals(v1, v2) && Objects.equals(u1, u2);
+        }
+    }
+
+    static int sizeHash(String v, String u) {
+        try {
+            return MemorySize.ofText(v, u).hashCode();
+        } catch (DomainXmlException e) {
+            return Objects.hash(v, u);
+        }
+    }
+
+    /** The stripped text, so that {@code " 2 "} and {@code "2"} compare equal. */
+    static String norm(String s) {
+        return s == null ? null : s.strip();
+    }
+
+    /** Qualified name to value, in document order, unmodifiable. */
+    static Map<String, String> names(Map<QName, String> attrs) {
+        if (attrs == null || attrs.isEmpty()) {
             return Map.of();
         }
         Map<String, String> out = new LinkedHashMap<>();
-        NamedNodeMap attrs = e.getAttributes();
-        for (int i = 0; i < attrs.getLength(); i++) {
-            Attr a = (Attr) attrs.item(i);
-            if (!modelled.contains(a.getName())) {
-                out.put(a.getName(), a.getValue());
-            }
-        }
+        attrs.forEach((q, v) -> out.put(q.getPrefix().isEmpty() ? q.getLocalPart() : q.getPrefix() + ":" + q.getLocalPart(), v));
         return Collections.unmodifiableMap(out);
     }
 
-    /** A deep, detached copy that a part keeps as its unmodelled content; never mutated afterwards. */
-    static Element snapshot(Element e) {
-        return (Element) e.cloneNode(true);
+    /** Attribute names without a namespace to QNames; a prefixed name is refused (it has no namespace here). */
+    static Map<QName, String> qnames(Map<String, String> attrs) {
+        Map<QName, String> out = new LinkedHashMap<>();
+        attrs.forEach((k, v) -> {
+            Objects.requireNonNull(k, "attribute name");
+            if (k.indexOf(':') >= 0 || k.isBlank()) {
+                throw new IllegalArgumentException("attribute name " + SafeText.quote(k) + " is not a plain name;"
+                        + " only attributes without a namespace prefix can be set here (a value read from a"
+                        + " document keeps its prefixed ones)");
+            }
+            out.put(new QName(k), Objects.requireNonNull(v, "attribute value"));
+        });
+        return out;
     }
 
-    /**
-     * Makes the unmodelled attributes of {@code target} equal to those of {@code raw} (when the
-     * part was read from a document); a part built from scratch ({@code raw == null}) leaves them.
-     */
-    static void applyOtherAttributes(Element target, Element raw, Set<String> modelled) {
-        if (raw == null) {
-            return;
-        }
-        NamedNodeMap ta = target.getAttributes();
-        for (int i = ta.getLength() - 1; i >= 0; i--) {
-            Attr a = (Attr) ta.item(i);
-            if (!modelled.contains(a.getName()) && !hasAttr(raw, a)) {
-                target.removeAttributeNode(a);
+    /** Deep copies of unknown child elements (a part never shares DOM nodes with anyone). */
+    static List<Element> copy(List<Element> elements) {
+        List<Element> out = new ArrayList<>(elements == null ? 0 : elements.size());
+        if (elements != null) {
+            for (Element e : elements) {
+                out.add((Element) e.cloneNode(true));
             }
         }
-        NamedNodeMap ra = raw.getAttributes();
-        for (int i = 0; i < ra.getLength(); i++) {
-            Attr a = (Attr) ra.item(i);
-            if (modelled.contains(a.getName())) {
-                continue;
-            }
-            String current = a.getNamespaceURI() == null ? Dom.attr(target, a.getName())
-                    : (target.hasAttributeNS(a.getNamespaceURI(), a.getLocalName())
-                            ? target.getAttributeNS(a.getNamespaceURI(), a.getLocalName()) : null);
-            if (!a.getValue().equals(current)) {
-                target.setAttributeNS(a.getNamespaceURI(), a.getName(), a.getValue());
-                Dom.noteAttribute(target, a.getName());
-            }
-        }
+        return out;
     }
 
-    /**
-     * Orders the attributes of {@code target} like those of {@code raw} (the part's source element),
-     * attributes {@code raw} lacks coming after in their current order. No-op for built parts.
-     */
-    static void adoptAttributeOrder(Element target, Element raw) {
-        if (raw == null) {
-            return;
+    static boolean sameElements(List<Element> a, List<Element> b) {
+        List<Element> x = a == null ? List.of() : a;
+        List<Element> y = b == null ? List.of() : b;
+        if (x.size() != y.size()) {
+            return false;
         }
-        String[] source = Dom.attributeOrder(raw);
-        String[] current = Dom.attributeOrder(target);
-        if (source == null || current == null || java.util.Arrays.equals(source, current)) {
-            return;
-        }
-        java.util.LinkedHashSet<String> order = new java.util.LinkedHashSet<>();
-        for (String q : source) {
-            if (target.getAttributes().getNamedItem(q) != null) {
-                order.add(q);
-            }
-        }
-        for (String q : current) {
-            order.add(q);
-        }
-        Dom.setAttributeOrder(target, order.toArray(new String[0]));
-    }
-
-    private static boolean hasAttr(Element e, Attr a) {
-        return a.getNamespaceURI() == null ? e.hasAttribute(a.getName())
-                : e.hasAttributeNS(a.getNamespaceURI(), a.getLocalName());
-    }
-
-    /**
-     * Makes the child nodes of {@code target} equal to those of {@code raw} (a part read from a
-     * document carries its children; unchanged children are left untouched).
-     */
-    static void applyChildren(Element target, Element raw) {
-        if (raw == null || sameChildren(target, raw)) {
-            return;
-        }
-        while (target.getFirstChild() != null) {
-            target.removeChild(target.getFirstChild());
-        }
-        for (Node c = raw.getFirstChild(); c != null; c = c.getNextSibling()) {
-            target.appendChild(target.getOwnerDocument().importNode(c, true));
-        }
-    }
-
-    private static boolean sameChildren(Element a, Element b) {
-        Node x = a.getFirstChild();
-        Node y = b.getFirstChild();
-        while (x != null && y != null) {
-            if (!x.isEqualNode(y)) {
+        for (int i = 0; i < x.size(); i++) {
+            if (!sameElement(x.get(i), y.get(i))) {
                 return false;
             }
-            x = x.getNextSibling();
-            y = y.getNextSibling();
         }
-        return x == null && y == null;
+        return true;
     }
 
-    /** Writes a size into a value attribute/text with the element's current unit when exact, else KiB. */
+    /**
+     * Structural equality of two elements: names, attribute maps, text (merged, whitespace-only text
+     * ignored) and child elements; comments, processing instructions and indentation do not count.
+     */
+    static boolean sameElement(Element a, Element b) {
+        if (!Objects.equals(a.getNamespaceURI(), b.getNamespaceURI()) || !localName(a).equals(localName(b))) {
+            return false;
+        }
+        org.w3c.dom.NamedNodeMap aa = a.getAttributes();
+        org.w3c.dom.NamedNodeMap ba = b.getAttributes();
+        if (aa.getLength() != ba.getLength()) {
+            return false;
+        }
+        for (int i = 0; i < aa.getLength(); i++) {
+            org.w3c.dom.Attr x = (org.w3c.dom.Attr) aa.item(i);
+            org.w3c.dom.Attr y = x.getNamespaceURI() == null ? b.getAttributeNode(x.getName())
+                    : b.getAttributeNodeNS(x.getNamespaceURI(), x.getLocalName());
+            if (y == null || !x.getValue().equals(y.getValue())) {
+                return false;
+            }
+        }
+        List<Element> ak = new ArrayList<>();
+        List<Element> bk = new ArrayList<>();
+        if (!text(a, ak).equals(text(b, bk)) || ak.size() != bk.size()) {
+            return false;
+        }
+        for (int i = 0; i < ak.size(); i++) {
+            if (!sameElement(ak.get(i), bk.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String localName(org.w3c.dom.Node n) {
+        return n.getLocalName() != null ? n.getLocalName() : n.getNodeName();
+    }
+
+    /** The non-whitespace text of an element's children; collects its child elements. */
+    private static String text(Element e, List<Element> kids) {
+        StringBuilder sb = new StringBuilder();
+        for (org.w3c.dom.Node c = e.getFirstChild(); c != null; c = c.getNextSibling()) {
+            if (c.getNodeType() == org.w3c.dom.Node.ELEMENT_NODE) {
+                kids.add((Element) c);
+            } else if (c.getNodeType() == org.w3c.dom.Node.TEXT_NODE
+                    || c.getNodeType() == org.w3c.dom.Node.CDATA_SECTION_NODE) {
+                sb.append(c.getNodeValue());
+            }
+        }
+        return sb.toString().isBlank() ? "" : sb.toString();
+    }
+
+    static int elementsHash(List<Element> a) {
+        int h = 1;
+        if (a != null) {
+            for (Element e : a) {
+                h = 31 * h + Objects.hashCode(e.getLocalName() != null ? e.getLocalName() : e.getNodeName());
+            }
+        }
+        return h;
+    }
+
+    /** Writes a size with the given unit when exact, else KiB; {@code ""} means "no unit attribute" (KiB). */
     static String[] valueAndUnit(MemorySize size, String currentUnit, String what) {
         if (!size.isWholeKiB()) {
             throw new DomainXmlException(Reason.INVALID_VALUE,
@@ -198,5 +222,24 @@ final class Parts {
             }
         }
         return new String[] {Long.toString(size.toKiB()), "KiB"};
+    }
+
+    /**
+     * The text of a size that replaces {@code oldValue}/{@code oldUnit}: the old text when the value is
+     * the same, else the old unit when exact (no unit attribute stays none), else KiB. Element 1 of the
+     * result is {@code null} when no unit attribute is to be written.
+     */
+    static String[] sizeText(MemorySize size, String oldValue, String oldUnit, String what) {
+        if (oldValue != null) {
+            try {
+                if (MemorySize.ofText(oldValue, oldUnit).equals(size)) {
+                    return new String[] {oldValue, oldUnit};
+                }
+            } catch (DomainXmlException unreadable) {
+                // replaced below
+            }
+        }
+        String[] vu = valueAndUnit(size, oldValue == null ? null : (oldUnit == null ? "" : oldUnit), what);
+        return new String[] {vu[0], vu[1].isEmpty() ? null : vu[1]};
     }
 }

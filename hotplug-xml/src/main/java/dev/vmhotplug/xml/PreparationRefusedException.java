@@ -26,17 +26,28 @@ public final class PreparationRefusedException extends DomainXmlException {
          * or below the number of memory devices the domain already has.
          */
         SLOTS_OUT_OF_RANGE,
-        /** The vCPU maximum is not sockets × dies × cores × threads of the domain's {@code <cpu><topology>}. */
+        /**
+         * No socket count makes {@code <cpu><topology>} describe the vCPU maximum (the maximum is not a
+         * multiple of dies × clusters × cores × threads); the message names the valid maxima around it.
+         */
         TOPOLOGY_MISMATCH,
         /** A size (the requested maximum or one in the domain) is not a whole number of KiB. */
         NOT_WHOLE_KIB,
-        /** The domain type is not one libvirt can hotplug with (only {@code kvm} and {@code qemu} can). */
+        /**
+         * The domain type is not one libvirt can hotplug with (only {@code kvm} and {@code qemu} can;
+         * {@code test}, libvirt's test driver, is prepared for tests, see {@link PreparedDomain#notes()}).
+         */
         DOMAIN_TYPE_CANNOT_HOTPLUG,
         /**
          * The NUMA cells cannot take the vCPUs or memory devices sensibly: cells whose cpus overlap
          * or leave vCPUs out, a cell that would lose all its vCPUs, a memory device on a missing node.
          */
         NUMA_UNASSIGNABLE,
+        /**
+         * virtio-mem was asked for ({@link HotplugLimits#virtioMem()}) but the domain cannot have it:
+         * not an x86_64 guest, or a machine without PCI (only pc and q35 machines take virtio-mem-pci).
+         */
+        VIRTIO_MEM_UNSUPPORTED,
         /**
          * The domain itself is not one libvirt accepts in the respects preparation depends on
          * (no memory size, memory devices larger than the memory, current vCPUs above the maximum, ...).

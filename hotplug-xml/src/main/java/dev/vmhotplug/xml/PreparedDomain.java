@@ -20,11 +20,28 @@ public final class PreparedDomain {
     private final DomainXml domain;
     private final String xml;
     private final List<String> changes;
+    private final List<String> notes;
 
     PreparedDomain(DomainXml domain, String xml, List<String> changes) {
+        this(domain, xml, changes, List.of());
+    }
+
+    PreparedDomain(DomainXml domain, String xml, List<String> changes, List<String> notes) {
         this.domain = Objects.requireNonNull(domain, "domain");
         this.xml = Objects.requireNonNull(xml, "xml");
         this.changes = List.copyOf(changes);
+        this.notes = List.copyOf(notes);
+    }
+
+    /**
+     * Returns what the caller should know about the prepared domain beyond the changes, for example
+     * that a {@code type='test'} domain (libvirt's test driver) hot-plugs no memory, or how a
+     * virtio-mem device is resized.
+     *
+     * @return the notes, one sentence each, unmodifiable; empty when there is nothing to add
+     */
+    public List<String> notes() {
+        return notes;
     }
 
     /**
@@ -73,10 +90,11 @@ public final class PreparedDomain {
      * @return the summary
      */
     public String summary() {
+        String noted = notes.isEmpty() ? "" : " Note: " + String.join("; ", notes) + ".";
         if (!changed()) {
-            return "already prepared for these limits; nothing changed";
+            return "already prepared for these limits; nothing changed." + noted;
         }
-        return changes.size() + " change(s): " + String.join("; ", changes) + ". " + capitalize(TAKES_EFFECT) + ".";
+        return changes.size() + " change(s): " + String.join("; ", changes) + ". " + capitalize(TAKES_EFFECT) + "." + noted;
     }
 
     private static String capitalize(String s) {

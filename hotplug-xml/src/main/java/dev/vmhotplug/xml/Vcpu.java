@@ -1,63 +1,101 @@
 package dev.vmhotplug.xml;
 
 import dev.vmhotplug.xml.DomainXmlException.Reason;
-import dev.vmhotplug.xml.internal.Dom;
+import dev.vmhotplug.xml.internal.SafeText;
+import jakarta.xml.bind.Unmarshaller;
+import jakarta.xml.bind.annotation.XmlAccessType;
+import jakarta.xml.bind.annotation.XmlAccessorType;
+import jakarta.xml.bind.annotation.XmlAnyAttribute;
+import jakarta.xml.bind.annotation.XmlAttribute;
+import jakarta.xml.bind.annotation.XmlRootElement;
+import jakarta.xml.bind.annotation.XmlType;
+import jakarta.xml.bind.annotation.XmlValue;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import org.w3c.dom.Element;
+import javax.xml.namespace.QName;
 
 /**
  * The domain's {@code <vcpu placement='…' cpuset='…' current='N'>MAX</vcpu>}: the maximum number of
  * vCPUs (the text), the number present at boot ({@code current}, absent means all), and pinning.
  *
- * <p>Immutable. A value read from a document keeps the element's other attributes and children and
- * writes them back unchanged; a value built with {@link #builder()} leaves those of the element it
- * replaces in place.
+ * <p>A JAXB-bound value ({@code @XmlRootElement(name = "vcpu")}): marshal and unmarshal it alone with
+ * {@link PartXml}, or put it into your own JAXB context. Immutable (no setters; change it with
+ * {@link #toBuilder()}), compared by value. Values are kept as written ({@code current=' 2'} stays
+ * so until changed) and read when asked; attributes this class does not model are kept
+ * ({@link #otherAttributes()}). A value read from a document writes its other attributes back
+ * unchanged; a value built with {@link #builder()} leaves those of the element it replaces in place.
  */
+@XmlRootElement(name = "vcpu")
+@XmlAccessorType(XmlAccessType.FIELD)
+@XmlType(name = "vcpu")
 public final class Vcpu {
 
     static final Set<String> MODELLED = Set.of("placement", "cpuset", "current");
 
-    private final int maximum;
-    private final Integer current;
-    private final String placement;
-    private final String cpuset;
-    private final Element raw;
+    @XmlAttribute
+    private String placement;
+    @XmlAttribute
+    private String cpuset;
+    @XmlAttribute
+    private String current;
+    @XmlAnyAttribute
+    private Map<QName, String> otherAttributes = new LinkedHashMap<>();
+    @XmlValue
+    private String value;
+    /** True when the value carries the unmodelled content of an element (read, or derived from a read one). */
+    private transient boolean carried;
 
-    private Vcpu(int maximum, Integer current, String placement, String cpuset, Element raw) {
-        this.maximum = maximum;
-        this.current = current;
-        this.placement = placement;
-        this.cpuset = cpuset;
-        this.raw = raw;
+    private Vcpu() {
     }
 
-    static Vcpu read(Element e) {
-        int max = Parts.uint(Dom.text(e), "<vcpu> maximum (its text)");
-        OptionalInt cur = Parts.optUint(e, "current", "<vcpu current>");
-        return new Vcpu(max, cur.isPresent() ? cur.getAsInt() : null, Dom.attr(e, "placement"),
-                Dom.attr(e, "cpuset"), Parts.snapshot(e));
+    @SuppressWarnings("unused") // JAXB callback
+    private void afterUnmarshal(Unmarshaller u, Object parent) {
+        carried = true;
+    }
+
+    boolean carriesUnmodelled() {
+        return carried;
+    }
+
+    /**
+     * Checks every value (the way {@link DomainXml#vcpu()} reads it).
+     *
+     * @throws DomainXmlException INVALID_VALUE for a number that is not one, INCONSISTENT when
+     *     {@code current} exceeds the maximum (libvirt refuses such a domain)
+     */
+    void validate() {
+        int max = maximum();
+        OptionalInt cur = current();
+        if (cur.isPresent() && cur.getAsInt() > max) {
+            throw new DomainXmlException(Reason.INCONSISTENT,
+                    "<vcpu current='" + cur.getAsInt() + "'>" + max + "</vcpu> is inconsistent: " + cur.getAsInt()
+                            + " vCPUs present at boot but a maximum of " + max + " (libvirt refuses it too);"
+                            + " raise the maximum (the text) or lower current");
+        }
     }
 
     /**
      * Returns the maximum number of vCPUs (the element's text).
      *
      * @return the maximum
+     * @throws DomainXmlException (INVALID_VALUE) if the text is not a whole number
      */
     public int maximum() {
-        return maximum;
+        return Parts.uint(value, "<vcpu> maximum (its text)");
     }
 
     /**
      * Returns the {@code current} attribute: the vCPUs present at boot.
      *
      * @return the count, empty when the attribute is absent (then all {@link #maximum()} are present)
+     * @throws DomainXmlException (INVALID_VALUE) if the attribute is not a whole number
      */
     public OptionalInt current() {
-        return current == null ? OptionalInt.empty() : OptionalInt.of(current);
+        return Parts.optUint(current, "<vcpu current>");
     }
 
     /**
@@ -66,7 +104,8 @@ public final class Vcpu {
      * @return the effective count
      */
     public int effectiveCurrent() {
-        return current == null ? maximum : current;
+        OptionalInt c = current();
+        return c.isPresent() ? c.getAsInt() : maximum();
     }
 
     /**
@@ -90,10 +129,10 @@ public final class Vcpu {
     /**
      * Returns the attributes this type does not model, as read (qualified name to value).
      *
-     * @return an unmodifiable map, empty for a built value
+     * @return an unmodifiable map in document order, empty for a built value
      */
     public Map<String, String> otherAttributes() {
-        return Parts.otherAttributes(raw, MODELLED);
+        return Parts.names(otherAttributes);
     }
 
     /**
@@ -102,7 +141,7 @@ public final class Vcpu {
      * @return the builder
      */
     public static Builder builder() {
-        return new Builder();
+        return new Builder(null);
     }
 
     /**
@@ -111,29 +150,7 @@ public final class Vcpu {
      * @return the builder
      */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.maximum = maximum;
-        b.current = current;
-        b.placement = placement;
-        b.cpuset = cpuset;
-        b.raw = raw;
-        return b;
-    }
-
-    Element createElement(org.w3c.dom.Document doc) {
-        Element e = raw != null ? (Element) doc.importNode(raw, true) : Dom.create(doc, "vcpu");
-        applyTo(e);
-        Dom.stripWhitespace(e);
-        return e;
-    }
-
-    void applyTo(Element e) {
-        Parts.applyOtherAttributes(e, raw, MODELLED);
-        Dom.setAttr(e, "placement", placement);
-        Dom.setAttr(e, "cpuset", cpuset);
-        Dom.setAttr(e, "current", current == null ? null : current.toString());
-        Dom.setText(e, Integer.toString(maximum));
-        Parts.adoptAttributeOrder(e, raw);
+        return new Builder(this);
     }
 
     @Override
@@ -142,32 +159,43 @@ public final class Vcpu {
             return false;
         }
         Vcpu v = (Vcpu) o;
-        return maximum == v.maximum && Objects.equals(current, v.current)
+        return Objects.equals(Parts.norm(value), Parts.norm(v.value)) && Objects.equals(Parts.norm(current), Parts.norm(v.current))
                 && Objects.equals(placement, v.placement) && Objects.equals(cpuset, v.cpuset)
-                && otherAttributes().equals(v.otherAttributes());
+                && otherAttributes.equals(v.otherAttributes);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(maximum, current, placement, cpuset);
+        return Objects.hash(Parts.norm(value), Parts.norm(current), placement, cpuset, otherAttributes);
     }
 
     @Override
     public String toString() {
-        return "Vcpu{maximum=" + maximum + (current == null ? "" : ", current=" + current)
-                + (placement == null ? "" : ", placement=" + placement)
-                + (cpuset == null ? "" : ", cpuset=" + cpuset) + "}";
+        return "Vcpu{maximum=" + SafeText.escape(String.valueOf(value).strip(), 20)
+                + (current == null ? "" : ", current=" + SafeText.escape(current, 20))
+                + (placement == null ? "" : ", placement=" + SafeText.escape(placement, 20))
+                + (cpuset == null ? "" : ", cpuset=" + SafeText.escape(cpuset, 40)) + "}";
     }
 
     /** Builds a {@link Vcpu}; {@link #build()} validates. */
     public static final class Builder {
+        private final Vcpu from;
         private int maximum;
         private Integer current;
         private String placement;
         private String cpuset;
-        private Element raw;
+        private Map<QName, String> others;
+        private boolean explicitOthers;
 
-        private Builder() {
+        private Builder(Vcpu from) {
+            this.from = from;
+            if (from != null) {
+                this.maximum = Parts.uint(from.value, "<vcpu> maximum (its text)");
+                this.current = Parts.boxed(from.current());
+                this.placement = from.placement;
+                this.cpuset = from.cpuset;
+                this.others = new LinkedHashMap<>(from.otherAttributes);
+            }
         }
 
         /**
@@ -225,6 +253,20 @@ public final class Vcpu {
         }
 
         /**
+         * Sets the attributes this type does not model (they are then written as given, replacing
+         * those of the element the value is written over).
+         *
+         * @param attributes name (without a namespace prefix) to value, in the order to write them
+         * @return this builder
+         * @throws IllegalArgumentException for a prefixed or blank name
+         */
+        public Builder otherAttributes(Map<String, String> attributes) {
+            this.others = Parts.qnames(attributes);
+            this.explicitOthers = true;
+            return this;
+        }
+
+        /**
          * Validates and builds.
          *
          * @return the value
@@ -243,12 +285,23 @@ public final class Vcpu {
             }
             if (placement != null && !placement.equals("static") && !placement.equals("auto")) {
                 throw new DomainXmlException(Reason.INVALID_VALUE,
-                        "<vcpu placement='" + placement + "'> is invalid: libvirt accepts 'static' or 'auto'");
+                        "<vcpu placement=" + SafeText.quote(placement) + "> is invalid: libvirt accepts 'static' or 'auto'");
             }
             if (cpuset != null) {
                 CpuSet.parse(cpuset);
             }
-            return new Vcpu(maximum, current, placement, cpuset, raw);
+            Vcpu v = new Vcpu();
+            v.value = from != null && Parts.uint(from.value, "<vcpu>") == maximum ? from.value : Integer.toString(maximum);
+            v.current = current == null ? null
+                    : from != null && from.current != null && current.equals(Parts.boxed(from.current())) ? from.current
+                    : current.toString();
+            v.placement = placement;
+            v.cpuset = cpuset;
+            if (others != null) {
+                v.otherAttributes = new LinkedHashMap<>(others);
+            }
+            v.carried = from != null && from.carried || explicitOthers;
+            return v;
         }
     }
 }

@@ -11,24 +11,27 @@
  *       {@link dev.vmhotplug.xml.MemoryAmount}, {@link dev.vmhotplug.xml.NumaCell},
  *       {@link dev.vmhotplug.xml.CpuTopology}, {@link dev.vmhotplug.xml.MemoryDevice}), change them,
  *       and write the document back with everything else as it was.</li>
+ *   <li>{@link dev.vmhotplug.xml.HotplugPreparer}: prepares a definition for CPU and memory hotplug
+ *       (DIMM slots or virtio-mem, CPU topologies, libvirt's test driver).</li>
  * </ul>
  *
- * <h2>How edits stay lossless</h2>
- * The whole document is a DOM. Typed parts are read from the elements they model; the setters patch
- * those elements in place (only the attributes and text they model), so unknown attributes, unknown
- * children, their order, comments and processing instructions inside them stay untouched. New
- * elements go where libvirt's formatter writes them and are indented like their neighbours. The
- * writer keeps the XML declaration (or its absence), each element's attribute order and the
- * document's quote style; 1,012 of libvirt's 1,070 test domains come back byte-identical and all
- * of them structurally identical.
+ * <h2>JAXB binds the parts, the DOM editor writes the document</h2>
+ * The typed parts are JAXB-annotated value classes (jakarta.xml.bind 4, GlassFish jaxb-runtime 4):
+ * {@code Vcpu}, {@code MaxMemory}, {@code NumaCell} and {@code MemoryDevice} are
+ * {@code @XmlRootElement}s ({@code vcpu}, {@code maxMemory}, {@code cell}, {@code memory}), the others
+ * are bound types; unknown attributes and children are kept ({@code @XmlAnyAttribute},
+ * {@code @XmlAnyElement}). Marshal and unmarshal one alone with {@link dev.vmhotplug.xml.PartXml}, or
+ * put them into your own {@code JAXBContext} next to your own domain class. One context per process
+ * is created lazily (started on a second thread while the first document is parsed) and shared.
  *
- * <h2>Why no JAXB</h2>
- * The parts are mapped by hand onto the DOM rather than through JAXB: a JAXB part with
- * {@code @XmlAnyElement} keeps unknown children but moves them after the known ones when it is
- * marshalled back, and creating a {@code JAXBContext} for one small class takes about 250 ms in a
- * fresh JVM on a quiet build machine (420-900 ms under load), plus 70-90 ms for the first unmarshal:
- * on top of the first parse, prepare and serialize that is well beyond the 300 ms cold-start budget.
- * Patching the DOM in place keeps more (positions, whitespace, comments inside parts) and needs no
- * context at all. Details and measurements: {@code docs/xml-design.md}.
+ * <p>The whole document is a DOM (hardened parser, 4 MiB limit). A part is read by unmarshalling its
+ * element; a change is written by patching into the DOM only what differs (attributes, text and
+ * children, matched by name and occurrence), so unknown attributes, unknown children, their order,
+ * comments and processing instructions stay untouched; new elements go where libvirt's formatter
+ * writes them and are indented like their neighbours. The writer keeps the XML declaration (or its
+ * absence), each element's attribute order and the document's quote style; 1,012 of libvirt's 1,070
+ * test domains come back byte-identical and all of them structurally identical. Written alone, a part's
+ * children come in libvirt's order with unknown ones last, and comments inside it are not kept.
+ * Details and measurements: {@code docs/xml-design.md}.
  */
 package dev.vmhotplug.xml;

@@ -92,6 +92,14 @@ class HostileInputTest {
     }
 
     @Test
+    void parserMessageQuotingTheDocument_shortenedAndEscaped() {
+        String name = "n".repeat(1_000);
+        DomainXmlException e = refused("<domain type='kvm'><" + name + "></x></domain>");
+        assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+        assertThat(e.getMessage()).hasSizeLessThan(600).contains("…");
+    }
+
+    @Test
     void byteOrderMark_accepted() {
         assertThat(DomainXml.parse("\uFEFF<domain type='kvm'><name>x</name></domain>").name()).isEqualTo("x");
     }

@@ -72,9 +72,35 @@ class MemorySizeTest {
                 .isInstanceOf(DomainXmlException.class).hasMessageContaining("too large");
         assertThat(MemorySize.of(7, "EiB").bytes()).isEqualTo(7L << 60);
         assertThatThrownBy(() -> MemorySize.ofBytes(Long.MAX_VALUE).plus(MemorySize.ofBytes(1)))
-                .isInstanceOf(DomainXmlException.class).hasMessageContaining("larger than");
+                .isInstanceOf(DomainXmlException.class).hasMessageContaining("too large");
         assertThatThrownBy(() -> MemorySize.ofGiB(1).times(1L << 40))
-                .isInstanceOf(DomainXmlException.class).hasMessageContaining("larger than");
+                .isInstanceOf(DomainXmlException.class).hasMessageContaining("too large");
+    }
+
+    @Test
+    void overflowingArithmetic_reportedAsTooLarge_neverAsNegative() {
+        assertThatThrownBy(() -> MemorySize.ofBytes(Long.MAX_VALUE).plus(MemorySize.ofMiB(1)))
+                .isInstanceOf(DomainXmlException.class).hasMessageContaining("too large")
+                .hasMessageContaining("the sum").hasMessageNotContaining("negative");
+        assertThatThrownBy(() -> MemorySize.ofMiB(1).plus(MemorySize.ofBytes(Long.MAX_VALUE)))
+                .hasMessageContaining("too large").hasMessageNotContaining("negative");
+        // a size whose KiB (or MiB, GiB) conversion overflows
+        assertThatThrownBy(() -> MemorySize.ofKiB(Long.MAX_VALUE)).hasMessageContaining("too large")
+                .hasMessageNotContaining("negative");
+        assertThatThrownBy(() -> MemorySize.ofKiB(Long.MAX_VALUE / 1024 + 1)).hasMessageContaining("too large");
+        assertThatThrownBy(() -> MemorySize.ofGiB(8L << 30)).hasMessageContaining("too large");
+        assertThatThrownBy(() -> MemorySize.parse("9007199254740992 KiB")).hasMessageContaining("too large");
+        assertThatThrownBy(() -> MemorySize.ofBytes(Long.MAX_VALUE).times(2)).hasMessageContaining("too large")
+                .hasMessageNotContaining("negative");
+        assertThat(MemorySize.ofKiB(Long.MAX_VALUE / 1024).toKiB()).isEqualTo(Long.MAX_VALUE / 1024);
+        assertThat(MemorySize.ofBytes(Long.MAX_VALUE).toKiB()).isEqualTo(Long.MAX_VALUE / 1024 + 1);
+    }
+
+    @Test
+    void messages_quoteInputShortenedAndEscaped() {
+        assertThatThrownBy(() -> MemorySize.parse("12 " + "X".repeat(10_000) + "\nforged"))
+                .hasMessageContaining("…' (10007 chars)").hasMessageNotContaining("\n").hasMessageNotContaining("X".repeat(200));
+        assertThatThrownBy(() -> MemorySize.parse("8\u001bGiB")).hasMessageContaining("\\u001b");
     }
 
     @Test

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -57,16 +56,13 @@ final class PrepareCorpus {
 
     /**
      * Generous limits for one domain: at least 64 vCPUs (or its current maximum if larger; with a
-     * {@code <cpu><topology>}, the current maximum, since changing the topology is the user's
-     * decision), 2 × max(memory, cells + devices, 16 GiB) of memory, 16 slots (or the device count if
+     * {@code <cpu><topology>} the preparation raises the sockets, or refuses when no socket count
+     * fits), 2 × max(memory, cells + devices, 16 GiB) of memory, 16 slots (or the device count if
      * larger).
      */
     static HotplugLimits generousLimits(DomainXml d) {
         int currentMax = d.vcpu().map(Vcpu::maximum).orElse(1);
-        Optional<CpuTopology> topo = d.topology();
-        // with a topology, only its product is a valid maximum (a topology that already disagrees
-        // with <vcpu> is kept as the maximum's target so that the refusal names the real problem)
-        int maxVcpus = topo.isPresent() ? currentMax : Math.max(currentMax, 64);
+        int maxVcpus = Math.max(currentMax, 64);
         MemorySize memory = d.memory().map(MemoryAmount::size).orElse(MemorySize.ZERO);
         MemorySize cells = MemorySize.ZERO;
         for (NumaCell c : d.numaCells()) {

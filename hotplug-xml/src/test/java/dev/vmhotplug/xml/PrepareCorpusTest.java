@@ -25,9 +25,12 @@ class PrepareCorpusTest {
     static final Set<String> ALLOWED = Set.of("/domain/vcpu", "/domain/maxMemory", "/domain/memory",
             "/domain/currentMemory", "/domain/cpu");
 
-    /** Stricter: inside {@code <cpu>} only {@code <numa>} may change. */
+    /**
+     * Stricter: inside {@code <cpu>} only {@code <numa>} and {@code <topology>} may change (and the
+     * topology only in its socket count, checked separately).
+     */
     static final Set<String> ALLOWED_STRICT = Set.of("/domain/vcpu", "/domain/maxMemory", "/domain/memory",
-            "/domain/currentMemory", "/domain/cpu/numa");
+            "/domain/currentMemory", "/domain/cpu/numa", "/domain/cpu/topology");
 
     @Test
     void everyCorpusDomain_preparedWithinTheAllowList_orRefusedForADocumentedReason() throws Exception {
@@ -63,8 +66,14 @@ class PrepareCorpusTest {
                 Set<String> strict = PrepareXmlDiff.hasChild(in, "cpu") ? ALLOWED_STRICT : ALLOWED;
                 List<String> strictDiff = PrepareXmlDiff.diffPaths(in, p.xml(), strict);
                 PreparedDomain again = HotplugPreparer.prepare(DomainXml.parse(p.xml()), limits);
+                java.util.Optional<CpuTopology> topoBefore = d.topology();
+                java.util.Optional<CpuTopology> topoAfter = p.domain().topology();
+                boolean onlySockets = topoBefore.isEmpty() ? topoAfter.isEmpty()
+                        : topoBefore.get().toBuilder().sockets(topoAfter.get().sockets()).build().equals(topoAfter.get());
                 if (!diff.isEmpty() || !strictDiff.isEmpty()) {
                     failed.put(name, "changed outside the allow-list: " + diff + " " + strictDiff);
+                } else if (!onlySockets) {
+                    failed.put(name, "topology changed beyond its sockets: " + topoBefore + " → " + topoAfter);
                 } else if (!again.xml().equals(p.xml()) || again.changed()) {
                     failed.put(name, "not idempotent: " + again.changes());
                 } else if (!d.toXml().equals(before)) {

@@ -78,6 +78,38 @@ final class PrepareSchemaCheck {
     }
 
     /**
+     * Defines the file with libvirt's own QEMU driver run inside virsh
+     * ({@code virsh -c qemu:///embed?root=ROOT define FILE}): the QEMU driver's define-time checks
+     * (memory hotplug, virtio-mem, NUMA) with the capabilities of the installed QEMU, no daemon. The
+     * driver probes the QEMU binary once per root (a short-lived process) and keeps nothing running.
+     */
+    static Outcome virshEmbedDefine(Path file, Path root) throws IOException, InterruptedException {
+        return run(List.of("virsh", "-q", "-c", "qemu:///embed?root=" + root, "define", file.toString()));
+    }
+
+    /** Runs {@code virsh -q -c qemu:///embed?root=ROOT ARGS...}. */
+    static Outcome virshEmbed(Path root, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("virsh", "-q", "-c", "qemu:///embed?root=" + root));
+        cmd.addAll(List.of(args));
+        return run(cmd);
+    }
+
+    /** Why the embedded QEMU driver cannot run here, or empty when it can. */
+    static Optional<String> missingQemu() {
+        if (onPath("virsh").isEmpty()) {
+            return Optional.of("virsh missing (Debian package libvirt-clients)");
+        }
+        if (!Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64"))) {
+            return Optional.of("/usr/bin/qemu-system-x86_64 missing (Debian package qemu-system-x86)");
+        }
+        if (!Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so"))
+                && !Files.exists(Path.of("/usr/lib64/libvirt/connection-driver/libvirt_driver_qemu.so"))) {
+            return Optional.of("libvirt's QEMU driver missing (Debian package libvirt-daemon-driver-qemu)");
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Validates many files against domain.rng in one xmllint process and returns, per file, whether
      * it validates (xmllint prints "FILE validates" or "FILE fails to validate" for each).
      */

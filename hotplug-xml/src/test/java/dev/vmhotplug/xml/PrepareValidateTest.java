@@ -152,6 +152,63 @@ class PrepareValidateTest {
         assertThat(outputs).hasSizeGreaterThan(inputs.size() / 2);
     }
 
+    @Test
+    void corpus_virtioMem_everyPreparedDomainValidates_andIsIdempotent() throws Exception {
+        StringBuilder why = new StringBuilder();
+        Path dir = PrepareCorpus.dirOrNull(why);
+        if (dir == null) {
+            System.out.println("PrepareValidateTest skipped: " + why);
+            Assumptions.abort(why.toString());
+        }
+        List<Path> inputs = new ArrayList<>();
+        for (Path f : PrepareCorpus.files(dir)) {
+            if (!PrepareCorpus.libvirtRejects(f)) {
+                inputs.add(f);
+            }
+        }
+        Map<Path, Boolean> inputValid = batch(inputs);
+        List<Path> outputs = new ArrayList<>();
+        Map<String, Integer> refused = new TreeMap<>();
+        Map<String, String> failed = new TreeMap<>();
+        int withDevices = 0;
+        for (Path in : inputs) {
+            if (!inputValid.get(in)) {
+                continue;
+            }
+            try {
+                DomainXml d = DomainXml.parse(Files.readString(in, StandardCharsets.UTF_8));
+                HotplugLimits limits = PrepareCorpus.generousLimits(d).toBuilder().virtioMem(true).build();
+                PreparedDomain p = HotplugPreparer.prepare(d, limits);
+                PreparedDomain again = HotplugPreparer.prepare(p.domain(), limits);
+                if (again.changed() || !again.xml().equals(p.xml())) {
+                    failed.put(in.getFileName().toString(), "not idempotent: " + again.changes());
+                }
+                if (p.domain().memoryDevices().stream().anyMatch(m -> m.model().equals("virtio-mem"))) {
+                    withDevices++;
+                }
+                Path out = tmp.resolve("vmem-" + in.getFileName());
+                Files.writeString(out, p.xml(), StandardCharsets.UTF_8);
+                outputs.add(out);
+            } catch (PreparationRefusedException e) {
+                refused.merge(e.refusal().name(), 1, Integer::sum);
+            } catch (DomainXmlException e) {
+                // reading is covered by the document tests
+            }
+        }
+        outputs.sort(null);
+        Map<Path, Boolean> outputValid = batch(outputs);
+        outputValid.forEach((f, ok) -> {
+            if (!ok) {
+                failed.put(f.getFileName().toString(), "prepared output fails domain.rng");
+            }
+        });
+        System.out.printf("PrepareValidateTest virtio-mem: %d prepared outputs (%d with virtio-mem devices) validated,"
+                + " refused %s, %d failed%n", outputs.size(), withDevices, refused, failed.size());
+        failed.forEach((n, m) -> System.out.println("  FAILED " + n + ": " + m));
+        assertThat(failed).isEmpty();
+        assertThat(withDevices).isGreaterThan(inputs.size() / 2);
+    }
+
     /** xmllint over many files, in two processes in parallel (the machine has two cores). */
     private static Map<Path, Boolean> batch(List<Path> files) throws Exception {
         int half = files.size() / 2;

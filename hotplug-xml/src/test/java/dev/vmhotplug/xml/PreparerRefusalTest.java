@@ -112,17 +112,21 @@ class PreparerRefusalTest {
     }
 
     @Test
-    void topologyMismatch_refusedWithTheCoresFix() {
+    void topology_maximumAMultipleOfOneSocket_socketsRaised_restOfTheTopologyKept() {
         String xml = GUIDE_VM.replace("<devices>", """
                 <cpu>
                     <topology sockets='2' dies='1' cores='1' threads='1'/>
                   </cpu>
                   <devices>""");
 
-        PreparationRefusedException e = refused(xml, GUIDE_LIMITS);
+        PreparedDomain p = PreparerTest.prepare(xml, GUIDE_LIMITS);
 
-        assertThat(e.refusal()).isEqualTo(Refusal.TOPOLOGY_MISMATCH);
-        assertThat(e.getMessage()).contains("2 × 1 × 1 × 1 = 2").contains("cores='16'");
+        assertThat(p.xml()).contains("<topology sockets='32' dies='1' cores='1' threads='1'/>");
+        assertThat(p.changes()).anySatisfy(c -> assertThat(c).contains("sockets 2 → 32"));
+        assertThat(XmlStructure.outside(XmlStructure.diffPaths(xml, p.xml()), "/domain[1]/vcpu[1]",
+                "/domain[1]/maxMemory[1]", "/domain[1]/cpu[1]/topology[1]/@sockets", "/domain[1]/cpu[1]/numa[1]"))
+                .isEmpty();
+        assertThat(HotplugPreparer.prepare(p.domain(), GUIDE_LIMITS).changed()).isFalse();
     }
 
     @Test
@@ -136,7 +140,9 @@ class PreparerRefusalTest {
         PreparationRefusedException e = refused(xml, GUIDE_LIMITS);
 
         assertThat(e.refusal()).isEqualTo(Refusal.TOPOLOGY_MISMATCH);
-        assertThat(e.getMessage()).contains("30 (cores='10')").contains("33 (cores='11')");
+        assertThat(e.getMessage()).contains("a maximum of 32 vCPUs does not fit")
+                .contains("3 socket(s) of dies × cores × threads = 1 × 3 × 1 = 3 vCPUs")
+                .contains("use a maximum of 30 (10 sockets) or 33 (11 sockets)");
     }
 
     @Test
@@ -314,17 +320,33 @@ class PreparerRefusalTest {
     }
 
     @Test
-    void topologyMismatch_coresCannotFix_offersTheSocketsFix() {
+    void topology_lowerMaximum_socketsLowered() {
         String xml = GUIDE_VM.replace("<devices>", """
                 <cpu>
                     <topology sockets='4' dies='1' cores='2' threads='1'/>
                   </cpu>
                   <devices>""");
 
-        PreparationRefusedException e = refused(xml, limits(6, MemorySize.ofGiB(16), 16));
+        PreparedDomain p = PreparerTest.prepare(xml, limits(6, MemorySize.ofGiB(16), 16));
+
+        assertThat(p.xml()).contains("<topology sockets='3' dies='1' cores='2' threads='1'/>");
+    }
+
+    @Test
+    void topology_noSocketCountFits_belowTheCurrentVcpus_onlyTheMaximumAboveOffered() {
+        String xml = GUIDE_VM.replace("<vcpu placement='static'>2</vcpu>", "<vcpu placement='static'>8</vcpu>")
+                .replace("<devices>", """
+                <cpu>
+                    <topology sockets='1' dies='1' cores='4' threads='2'/>
+                  </cpu>
+                  <devices>""");
+
+        PreparationRefusedException e = refused(xml, limits(12, MemorySize.ofGiB(16), 16));
 
         assertThat(e.refusal()).isEqualTo(Refusal.TOPOLOGY_MISMATCH);
-        assertThat(e.getMessage()).contains("= 8 vCPUs").contains("set sockets='3'");
+        assertThat(e.getMessage()).contains("use a maximum of 8 (1 sockets) or 16 (2 sockets)");
+        PreparationRefusedException e2 = refused(xml, limits(9, MemorySize.ofGiB(16), 16));
+        assertThat(e2.getMessage()).contains("use a maximum of 8 (1 sockets) or 16 (2 sockets)");
     }
 
     @Test

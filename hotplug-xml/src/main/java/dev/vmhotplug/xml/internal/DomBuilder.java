@@ -10,18 +10,41 @@ import org.xml.sax.ext.LexicalHandler;
 import org.xml.sax.helpers.DefaultHandler;
 
 /** Builds a DOM from SAX events, keeping comments, CDATA, PIs and each element's attribute order. */
-final class DomBuilder extends DefaultHandler implements LexicalHandler {
+public final class DomBuilder extends DefaultHandler implements LexicalHandler {
 
     private static final String XMLNS = "http://www.w3.org/2000/xmlns/";
 
     private final Document doc;
+    private final Node root;
     private Node current;
     private boolean inCdata;
+    private final java.util.List<String[]> pendingPrefixes = new java.util.ArrayList<>();
     private StringBuilder cdata;
 
     DomBuilder(Document doc) {
+        this(doc, doc);
+    }
+
+    /**
+     * A builder that appends what it receives to {@code root} (a document, or a document fragment
+     * when a part is marshalled into an existing document).
+     */
+    DomBuilder(Document doc, Node root) {
         this.doc = doc;
-        this.current = doc;
+        this.root = root;
+        this.current = root;
+    }
+
+    /**
+     * Creates a builder appending to a node of {@code doc} (used to marshal a part with JAXB into a
+     * DOM that records attribute order).
+     *
+     * @param doc the owner document
+     * @param root the node that receives the top-level elements
+     * @return the handler
+     */
+    public static DomBuilder into(Document doc, Node root) {
+        return new DomBuilder(doc, root);
     }
 
     Document document() {
@@ -43,9 +66,28 @@ final class DomBuilder extends DefaultHandler implements LexicalHandler {
                 e.setAttributeNS(ns == null || ns.isEmpty() ? null : ns, q, atts.getValue(i));
             }
         }
+        if (!pendingPrefixes.isEmpty()) {
+            // declarations a JAXB marshaller reports only through startPrefixMapping
+            for (String[] p : pendingPrefixes) {
+                String q = p[0].isEmpty() ? "xmlns" : "xmlns:" + p[0];
+                if (!e.hasAttributeNS(XMLNS, p[0].isEmpty() ? "xmlns" : p[0])) {
+                    e.setAttributeNS(XMLNS, q, p[1]);
+                    order = java.util.Arrays.copyOf(order, order.length + 1);
+                    order[order.length - 1] = q;
+                }
+            }
+            pendingPrefixes.clear();
+        }
         Dom.setAttributeOrder(e, order);
         current.appendChild(e);
         current = e;
+    }
+
+    @Override
+    public void startPrefixMapping(String prefix, String uri) {
+        if (uri != null && !uri.isEmpty()) {
+            pendingPrefixes.add(new String[] {prefix == null ? "" : prefix, uri});
+        }
     }
 
     @Override
@@ -59,7 +101,7 @@ final class DomBuilder extends DefaultHandler implements LexicalHandler {
             cdata.append(ch, start, length);
             return;
         }
-        if (current == doc) {
+        if (current == root) {
             return;
         }
         Node last = current.getLastChild();

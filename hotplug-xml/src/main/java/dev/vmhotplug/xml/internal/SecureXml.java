@@ -130,17 +130,18 @@ public final class SecureXml {
             throw translate(e);
         } catch (SAXException e) {
             throw new DomainXmlException(Reason.HOSTILE,
-                    "domain XML was refused: " + e.getMessage()
+                    "domain XML was refused: " + SafeText.escape(String.valueOf(e.getMessage()), 200)
                             + "; domain XML must not contain a DOCTYPE or external references", e);
         } catch (IOException e) {
-            throw new DomainXmlException(Reason.MALFORMED, "domain XML could not be read: " + e.getMessage(), e);
+            throw new DomainXmlException(Reason.MALFORMED, "domain XML could not be read: " + SafeText.escape(String.valueOf(e.getMessage()), 200), e);
         } finally {
             p.reset();
         }
     }
 
     private static DomainXmlException translate(SAXParseException e) {
-        String msg = String.valueOf(e.getMessage());
+        // the parser's message can quote the document (an element name of any length): shortened, escaped
+        String msg = SafeText.escape(String.valueOf(e.getMessage()), 200);
         String where = "line " + e.getLineNumber() + ", column " + e.getColumnNumber();
         if (msg.contains("JAXP0")) {
             return new DomainXmlException(Reason.HOSTILE,

@@ -1,0 +1,131 @@
+package dev.vmhotplug.xml;
+
+import dev.vmhotplug.xml.DomainXmlException.Reason;
+import dev.vmhotplug.xml.internal.DomBuilder;
+import dev.vmhotplug.xml.internal.SecureXml;
+import jakarta.xml.bind.JAXBContext;
+import jakarta.xml.bind.JAXBElement;
+import jakarta.xml.bind.JAXBException;
+import jakarta.xml.bind.Marshaller;
+import jakarta.xml.bind.Unmarshaller;
+import java.util.concurrent.CompletableFuture;
+import javax.xml.namespace.QName;
+import org.w3c.dom.Document;
+import org.w3c.dom.DocumentFragment;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+
+/**
+ * The one {@link JAXBContext} of the process for the typed parts, created lazily (on a second thread
+ * as soon as a document is parsed, so that it overlaps with the DOM parse) and shared: a context is
+ * thread-safe. Marshallers and unmarshallers are not, so each thread keeps its own.
+ */
+final class Jaxb {
+
+    /** The classes the context is built over: only our parts (the nested types are reached from them). */
+    static final Class<?>[] PARTS = {Vcpu.class, VcpuEntry.class, MaxMemory.class, MemoryAmount.class,
+        CpuTopology.class, NumaCell.class, MemoryDevice.class};
+
+    private static volatile CompletableFuture<JAXBContext> context;
+
+    private static final ThreadLocal<Unmarshaller> UNMARSHALLER = ThreadLocal.withInitial(() -> {
+        try {
+            return context().createUnmarshaller();
+        } catch (JAXBException e) {
+            throw new IllegalStateException("cannot create a JAXB unmarshaller: " + e, e);
+        }
+    });
+
+    private static final ThreadLocal<Marshaller> MARSHALLER = ThreadLocal.withInitial(() -> {
+        try {
+            Marshaller m = context().createMarshaller();
+            m.setProperty(Marshaller.JAXB_FRAGMENT, Boolean.TRUE);
+            return m;
+        } catch (JAXBException e) {
+            throw new IllegalStateException("cannot create a JAXB marshaller: " + e, e);
+        }
+    });
+
+    private Jaxb() {
+    }
+
+    /** Starts creating the context on a daemon thread, if nobody has yet; returns at once. */
+    static void prestart() {
+        if (context == null) {
+            start(true);
+        }
+    }
+
+    private static synchronized CompletableFuture<JAXBContext> start(boolean background) {
+        if (context == null) {
+            CompletableFuture<JAXBContext> f = new CompletableFuture<>();
+            context = f;
+            if (background) {
+                Thread t = new Thread(() -> create(f), "vmhotplug-jaxb-init");
+                t.setDaemon(true);
+                t.start();
+            } else {
+                create(f);
+            }
+        }
+        return context;
+    }
+
+    private static void create(CompletableFuture<JAXBContext> f) {
+        try {
+            f.complete(JAXBContext.newInstance(PARTS));
+        } catch (JAXBException | RuntimeException | LinkageError e) {
+            f.completeExceptionally(e);
+        }
+    }
+
+    /** The shared context (waits for the background creation when it is under way). */
+    static JAXBContext context() {
+        CompletableFuture<JAXBContext> f = context != null ? context : start(false);
+        try {
+            return f.join();
+        } catch (RuntimeException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("the JAXB context of hotplug-xml could not be created: " + c
+                    + " (is org.glassfish.jaxb:jaxb-runtime on the class path?)", c);
+        }
+    }
+
+    /** Unmarshals a part from its DOM element, whatever the element's name. */
+    static <T> T read(Element e, Class<T> type) {
+        try {
+            JAXBElement<T> x = UNMARSHALLER.get().unmarshal(e, type);
+            return x.getValue();
+        } catch (JAXBException ex) {
+            throw new DomainXmlException(Reason.INVALID_VALUE,
+                    "<" + e.getNodeName() + "> could not be read: " + ex, ex);
+        }
+    }
+
+    /** Marshals a part as an element named {@code name}, owned by {@code doc} (not inserted). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Element write(Object part, String name, Document doc) {
+        DocumentFragment holder = doc.createDocumentFragment();
+        try {
+            MARSHALLER.get().marshal(new JAXBElement(new QName(name), part.getClass(), part),
+                    DomBuilder.into(doc, holder));
+        } catch (JAXBException ex) {
+            throw new IllegalStateException("cannot marshal " + part.getClass().getSimpleName() + ": " + ex, ex);
+        }
+        for (Node c = holder.getFirstChild(); c != null; c = c.getNextSibling()) {
+            if (c.getNodeType() == Node.ELEMENT_NODE) {
+                holder.removeChild(c);
+                return (Element) c;
+            }
+        }
+        throw new IllegalStateException("JAXB wrote no element for " + part.getClass().getSimpleName());
+    }
+
+    /** Marshals a part into a new document of its own. */
+    static Element write(Object part, String name) {
+        Document doc = SecureXml.newDocument();
+        Element e = write(part, name, doc);
+        doc.appendChild(e);
+        return e;
+    }
+}
