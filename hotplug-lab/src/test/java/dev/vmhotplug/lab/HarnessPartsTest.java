@@ -101,6 +101,16 @@ class HarnessPartsTest {
     String init = GuestImage.initScript();
     assertThat(init).startsWith("#!/bin/sh").contains("node0/meminfo").contains("echo \"HP seq=$seq t=$UP $cur\"")
         .contains("< /dev/ttyS1").contains("udevadm trigger");
+    // virtio-mem: the driver is loaded before udevd, after the virtio stack; the report carries it
+    assertThat(init.indexOf("load_virtio virtio_mem")).isPositive().isLessThan(init.indexOf("systemd-udevd --daemon"));
+    assertThat(init).contains("for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci; do")
+        .contains("System RAM (virtio_mem)").contains("vmem_kb=$vm").contains("nodes_kb=$nodes");
+    // ACPI power button: evdev + button, then acpid, whose action is the power-off script
+    assertThat(init.indexOf("insmod /lib/modules/evdev.ko")).isLessThan(init.indexOf("insmod /lib/modules/button.ko"));
+    assertThat(init).contains("acpid -f -c /etc/acpi");
+    assertThat(GuestImage.resource(GuestImage.POWEROFF_RESOURCE)).startsWith("#!/bin/sh").contains("poweroff -f");
+    assertThat(GuestImage.MODULES.keySet()).containsExactly("virtio_ring", "virtio", "virtio_pci_modern_dev",
+        "virtio_pci_legacy_dev", "virtio_pci", "virtio_console", "virtio_mem", "evdev", "button");
   }
 
   @Test
