@@ -37,8 +37,7 @@ public final class LabDomain implements AutoCloseable {
     this.name = daemon.domainPrefix() + spec.suffix();
     this.serialLog = daemon.runDir().resolve(name + ".serial.log");
     this.cmdPipe = daemon.runDir().resolve(name + ".cmd");
-    String base = LabDomainXml.base(spec, name, kernel, initrd, serialLog, cmdPipe);
-    this.xml = spec.prepared() ? LabDomainXml.prepare(base, spec) : base;
+    this.xml = LabDomainXml.definition(spec, name, kernel, initrd, serialLog, cmdPipe);
     this.probe = new SerialGuestProbe(serialLog);
   }
 
