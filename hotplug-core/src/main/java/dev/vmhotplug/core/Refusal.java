@@ -33,5 +33,7 @@ public enum Refusal {
   /** The request itself is malformed (missing or contradictory values). */
   INVALID_REQUEST,
   /** A change was asked through a client opened read-only. */
-  READ_ONLY
+  READ_ONLY,
+  /** Onlining through the QEMU guest agent was asked for a domain without the agent channel. */
+  NO_GUEST_AGENT
 }
