@@ -244,6 +244,15 @@ public final class DomainHandle {
     return new GuestAgent(this);
   }
 
+  /**
+   * Starts a cold boot (graceful shutdown, wait, start): {@code coldBoot().after(prepare(limits)).apply()}.
+   *
+   * @return a request with a 60-second shutdown timeout and no forced power off
+   */
+  public ColdBoot coldBoot() {
+    return new ColdBoot(this);
+  }
+
   /** Sends a QEMU guest agent command (for {@link AgentGuestProbe}). */
   String agentCommand(String json, int timeoutSeconds) {
     return client.gateway().qemuAgentCommand(ref, json, timeoutSeconds);
