@@ -197,7 +197,8 @@ public final class ColdBoot {
           + " s; nothing was forced"));
       throw new ShutdownTimeoutException("domain '" + name + "' is still running " + shutdownTimeout.toSeconds()
           + " s after the shutdown request: the guest did not power off (no ACPI power button handling, e.g. no"
-          + " acpid / systemd-logind; a hung guest agent; or the guest is busy). Nothing was forced and the domain"
+          + " acpid / systemd-logind; a hung guest agent; a paused domain (virsh resume); or the guest is busy)."
+          + " Nothing was forced and the domain"
           + " keeps running. Fix the guest's shutdown handling, retry with a longer shutdownTimeout, or ask for"
           + " forceOffAfterTimeout() (virsh destroy " + name + ": like pulling the plug)", shutdownTimeout,
           off.attempts(), Duration.ofNanos(System.nanoTime() - s0), steps);
