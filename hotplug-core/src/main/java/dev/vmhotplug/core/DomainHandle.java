@@ -307,6 +307,25 @@ public final class DomainHandle {
     return new DesiredState(this);
   }
 
+  /**
+   * The domain's QEMU guest agent, to online hot-added vCPUs and memory in a guest without udev rules:
+   * {@code guestAgent().online()}.
+   *
+   * @return the agent view (5-second bound per agent command)
+   */
+  public GuestAgent guestAgent() {
+    return new GuestAgent(this);
+  }
+
+  /**
+   * Starts a cold boot (graceful shutdown, wait, start): {@code coldBoot().after(prepare(limits)).apply()}.
+   *
+   * @return a request with a 60-second shutdown timeout and no forced power off
+   */
+  public ColdBoot coldBoot() {
+    return new ColdBoot(this);
+  }
+
   /** Sends a QEMU guest agent command (for {@link AgentGuestProbe}). */
   String agentCommand(String json, int timeoutSeconds) {
     return client.gateway().qemuAgentCommand(ref, json, timeoutSeconds);

@@ -35,5 +35,7 @@ public enum Refusal {
   /** A change was asked through a client opened read-only. */
   READ_ONLY,
   /** A plan was applied after the domain changed in what the plan read: plan again. */
-  STALE_PLAN
+  STALE_PLAN,
+  /** Onlining through the QEMU guest agent was asked for a domain without the agent channel. */
+  NO_GUEST_AGENT
 }

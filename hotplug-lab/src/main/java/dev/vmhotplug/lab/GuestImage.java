@@ -26,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lab guest: a Debian kernel and an initramfs with busybox, Debian's systemd-udevd, optionally
- * qemu-guest-agent, the lab's {@code /init} and a choice of udev rules.
+ * The lab guest: a Debian kernel and an initramfs with busybox, Debian's systemd-udevd, the virtio
+ * modules of that kernel (with {@code virtio_mem}), optionally qemu-guest-agent, the lab's
+ * {@code /init} and a choice of udev rules.
  *
  * <p>Everything comes from Debian packages (the host's busybox-static and shared libraries, the
  * downloaded kernel, udev and qemu-guest-agent packages) and is cached under the cache directory by
@@ -39,10 +40,19 @@ import org.slf4j.LoggerFactory;
 public final class GuestImage {
   private static final Logger LOG = LoggerFactory.getLogger(GuestImage.class);
   /** Bump when the layout of the built archives changes. */
-  static final String BUILDER_VERSION = "lab-image-3";
+  static final String BUILDER_VERSION = "lab-image-4";
   static final String INIT_RESOURCE = "guest-init.sh";
-  static final List<String> VIRTIO_MODULES = List.of("virtio_ring", "virtio", "virtio_pci_modern_dev",
-      "virtio_pci_legacy_dev", "virtio_pci", "virtio_console");
+  /**
+   * The kernel modules in the base archive (name to directory under {@code kernel/}), in the order
+   * {@code insmod} needs them (there is no modules.dep): the virtio stack, the agent's console, the
+   * virtio-mem driver, and evdev + the ACPI button driver for busybox acpid (so that an ACPI power
+   * button press, {@code virsh shutdown}, powers the guest off).
+   */
+  static final Map<String, String> MODULES = modules("virtio_ring", "drivers/virtio", "virtio", "drivers/virtio",
+      "virtio_pci_modern_dev", "drivers/virtio", "virtio_pci_legacy_dev", "drivers/virtio", "virtio_pci",
+      "drivers/virtio", "virtio_console", "drivers/char", "virtio_mem", "drivers/virtio", "evdev", "drivers/input",
+      "button", "drivers/acpi");
+  static final String POWEROFF_RESOURCE = "guest-poweroff.sh";
 
   private final Path dir;
   private final String kernelPackage;
@@ -76,7 +86,7 @@ public final class GuestImage {
       }
       String key = sha256(String.join("\n", BUILDER_VERSION, kpkg, kver, "udev=" + udevVer,
           "qemu-guest-agent=" + gaVer, "busybox=" + sha256(Files.readAllBytes(busybox)),
-          "init=" + initScript())).substring(0, 16);
+          "init=" + initScript(), "poweroff=" + resource(POWEROFF_RESOURCE))).substring(0, 16);
       Path dir = cacheDir.resolve("guest-" + key);
       GuestImage image = new GuestImage(dir, kpkg, kver, key);
       try (FileChannel ch = FileChannel.open(cacheDir.resolve(".lock"), StandardOpenOption.CREATE,
@@ -114,8 +124,9 @@ public final class GuestImage {
   }
 
   /**
-   * Returns an initramfs with the given rules, and with qemu-guest-agent + virtio modules when
-   * {@code agent} is true (the agent starts only with kernel parameter {@code hp.ga=1}).
+   * Returns an initramfs with the given rules, and with qemu-guest-agent when {@code agent} is true
+   * (the agent starts only with kernel parameter {@code hp.ga=1}). Every initramfs carries the virtio
+   * modules; {@code /init} loads them for the agent and, with {@code hp.vmem=1}, the virtio-mem driver.
    */
   public synchronized Path initrd(GuestRules rules, boolean agent) {
     List<dev.vmhotplug.guest.rules.RuleFile> files = GuestRuleFiles.forRules(rules);
@@ -167,12 +178,12 @@ public final class GuestImage {
     try {
       Path kroot = work.resolve("kernel");
       Files.createDirectories(kroot);
-      // only vmlinuz and the virtio modules of the agent, not the whole 400 MB module tree
-      Exec.run(Duration.ofMinutes(5), null, Map.of(), List.of("sh", "-c",
-          "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" --wildcards './boot/vmlinuz-*' "
-              + "'./lib/modules/*/kernel/drivers/virtio/virtio*.ko' "
-              + "'./lib/modules/*/kernel/drivers/char/virtio_console.ko'",
-          "extract", kdeb.toString(), kroot.toString())).check();
+      // only vmlinuz and the virtio modules (agent console, virtio-mem), not the whole 400 MB module tree
+      List<String> extract = new ArrayList<>(List.of("sh", "-c",
+          "d=$1; k=$2; shift 2; dpkg-deb --fsys-tarfile \"$d\" | tar -x -C \"$k\" --wildcards './boot/vmlinuz-*' \"$@\"",
+          "extract", kdeb.toString(), kroot.toString()));
+      MODULES.forEach((m, sub) -> extract.add("./lib/modules/*/kernel/" + sub + "/" + m + ".ko"));
+      Exec.run(Duration.ofMinutes(5), null, Map.of(), extract).check();
       Path vmlinuz = single(kroot.resolve("boot"), "vmlinuz-");
       Path uroot = work.resolve("udev");
       Path groot = work.resolve("agent");
@@ -208,6 +219,16 @@ public final class GuestImage {
           w.file(lib, 0755, Path.of(lib));
           baseFiles.add(lib);
         }
+        for (Map.Entry<String, String> m : MODULES.entrySet()) {
+          Path ko = find(kroot.resolve("lib/modules"), "kernel/" + m.getValue() + "/" + m.getKey() + ".ko");
+          w.file("lib/modules/" + m.getKey() + ".ko", 0644, ko);
+        }
+        // one power-off script for the ACPI power button (busybox acpid runs /etc/acpi/PWRF/00000080)
+        // and for qemu-guest-agent's guest-shutdown (it runs /sbin/shutdown)
+        byte[] poweroff = resource(POWEROFF_RESOURCE).getBytes(StandardCharsets.UTF_8);
+        w.dir("etc/acpi/PWRF");
+        w.file("etc/acpi/PWRF/00000080", 0755, poweroff);
+        w.file("sbin/shutdown", 0755, poweroff);
       }
       try (CpioWriter w = new CpioWriter(out.resolve("agent.cpio.gz"))) {
         Path ga = groot.resolve("usr/sbin/qemu-ga");
@@ -216,11 +237,6 @@ public final class GuestImage {
           if (!baseFiles.contains(lib)) {
             w.file(lib, 0755, Path.of(lib));
           }
-        }
-        for (String m : VIRTIO_MODULES) {
-          String sub = m.equals("virtio_console") ? "char" : "virtio";
-          Path ko = find(kroot.resolve("lib/modules"), "kernel/drivers/" + sub + "/" + m + ".ko");
-          w.file("lib/modules/" + m + ".ko", 0644, ko);
         }
       }
       Files.createDirectories(dir);
@@ -273,9 +289,21 @@ public final class GuestImage {
   }
 
   static String initScript() {
-    try (InputStream in = GuestImage.class.getResourceAsStream(INIT_RESOURCE)) {
+    return resource(INIT_RESOURCE);
+  }
+
+  private static Map<String, String> modules(String... nameAndDir) {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < nameAndDir.length; i += 2) {
+      m.put(nameAndDir[i], nameAndDir[i + 1]);
+    }
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  static String resource(String name) {
+    try (InputStream in = GuestImage.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new LabException("resource " + INIT_RESOURCE + " is missing from the hotplug-lab jar");
+        throw new LabException("resource " + name + " is missing from the hotplug-lab jar");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

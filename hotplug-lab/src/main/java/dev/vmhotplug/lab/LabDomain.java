@@ -37,8 +37,7 @@ public final class LabDomain implements AutoCloseable {
     this.name = daemon.domainPrefix() + spec.suffix();
     this.serialLog = daemon.runDir().resolve(name + ".serial.log");
     this.cmdPipe = daemon.runDir().resolve(name + ".cmd");
-    String base = LabDomainXml.base(spec, name, kernel, initrd, serialLog, cmdPipe);
-    this.xml = spec.prepared() ? LabDomainXml.prepare(base, spec) : base;
+    this.xml = LabDomainXml.definition(spec, name, kernel, initrd, serialLog, cmdPipe);
     this.probe = new SerialGuestProbe(serialLog);
   }
 
@@ -132,7 +131,8 @@ public final class LabDomain implements AutoCloseable {
 
   /**
    * Sends one command line to the guest (ttyS1): {@code online}, {@code online-movable},
-   * {@code dmesg [N]}, {@code zones}, {@code poweroff}. Output appears in the serial log.
+   * {@code dmesg [N]}, {@code zones}, {@code topology}, {@code agent-freeze}, {@code agent-thaw},
+   * {@code acpi-ignore}, {@code poweroff} (see guest-init.sh). Output appears in the serial log.
    */
   public void send(String command) {
     if (!command.matches("[a-z-]+( [0-9]+)?")) {
@@ -160,9 +160,10 @@ public final class LabDomain implements AutoCloseable {
   }
 
   /**
-   * Shuts the guest down cleanly from inside (the {@code poweroff} command: sync + ACPI power off; the
-   * busybox guest has no ACPI power-button handling, so {@code virsh shutdown} would be ignored) and
-   * waits until libvirt shows it shut off (or gone, when transient).
+   * Shuts the guest down cleanly from inside (the {@code poweroff} command: sync + ACPI power off) and
+   * waits until libvirt shows it shut off (or gone, when transient). The guest also powers off on an
+   * ACPI power button press ({@code virsh shutdown}, busybox acpid) unless {@code acpi-ignore} was sent;
+   * this method does not depend on that.
    */
   public void shutdown(Duration timeout) {
     send("poweroff");

@@ -86,7 +86,7 @@ public final class SerialGuestProbe implements GuestProbe {
     }
   }
 
-  private static final String[] MARKERS = {"HP seq=", "HPINFO ", "HPCMD ", "HPZONE ", "HPRULE ", "HPDMESG "};
+  private static final String[] MARKERS = {"HP seq=", "HPINFO ", "HPCMD ", "HPZONE ", "HPRULE ", "HPDMESG ", "HPTOPO "};
 
   /** The console may glue a kernel message in front of one of our lines: cut it off. */
   private static String unglue(String line) {

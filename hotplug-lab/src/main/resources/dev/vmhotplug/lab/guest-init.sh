@@ -1,19 +1,27 @@
 #!/bin/sh
 # /init of the vmhotplug lab guest: busybox ash as PID 1 in an initramfs.
 #
-# It mounts proc/sys/dev, starts systemd-udevd (with whatever rules the initramfs carries in
-# /etc/udev/rules.d), optionally qemu-guest-agent (kernel parameter hp.ga=1), and then reports what
-# the guest sees on the serial console (ttyS0), one machine-readable line, on every change and about
-# once a second:
+# It mounts proc/sys/dev, optionally loads the virtio-mem driver (kernel parameter hp.vmem=1),
+# starts systemd-udevd (with whatever rules the initramfs carries in /etc/udev/rules.d), optionally
+# qemu-guest-agent (hp.ga=1), and then reports what the guest sees on the serial console (ttyS0), one
+# machine-readable line, on every change and about once a second:
 #
 #   HP seq=N t=UPTIME cpus_online=0-1 cpus_present=0-1 nproc=2 node0_memtotal_kb=K
-#      blocks_online=0,1,2,3 blocks_offline=32,33 udevd=1
+#      blocks_online=0,1,2,3 blocks_offline=32,33 udevd=1 memtotal_kb=K nodes_kb=0:K,1:K vmem_kb=K
+#
+# memtotal_kb is /proc/meminfo's MemTotal (all nodes), nodes_kb each node's MemTotal, vmem_kb the
+# memory the virtio-mem driver added to the guest (its "System RAM (virtio_mem)" ranges in
+# /proc/iomem, whole memory blocks; what is plugged inside them shows in MemTotal).
 #
 # The sampling loop uses shell builtins only: every fork is expensive under QEMU's TCG.
 # Host -> guest commands arrive line by line on ttyS1 (a QEMU pipe chardev):
 #   online | online-movable   online every offline CPU / memory block by hand
 #   dmesg [N] | zones         print the last N kernel messages / memory block zones
+#   topology                  print each CPU's socket, die, core and thread siblings (HPTOPO lines)
+#   agent-freeze | agent-thaw stop / continue qemu-ga (an agent that does not answer)
+#   acpi-ignore               stop acpid: the guest then ignores the ACPI power button
 #   poweroff                  clean guest shutdown (sync + ACPI power off)
+# An ACPI power button press (virsh shutdown) powers the guest off too (busybox acpid).
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -28,6 +36,24 @@ MEM=/sys/devices/system/memory
 read -r AUTO < "$MEM"/auto_online_blocks
 read -r BS < "$MEM"/block_size_bytes
 RULES=""
+# no modules.dep in this initramfs: the virtio stack is loaded by hand, in dependency order
+VIRTIO=0
+load_virtio() {
+  if [ $VIRTIO = 0 ]; then
+    for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci; do
+      insmod /lib/modules/$m.ko 2>/dev/null
+    done
+    VIRTIO=1
+  fi
+  for m in "$@"; do insmod /lib/modules/$m.ko 2>/dev/null; done
+}
+# virtio-mem first, before udevd: memory it adds at probe (a device whose requested size is above 0
+# at boot) is onlined by memhp_default_state or by the rules at the coldplug below
+VMEM=0
+if [ "$(arg hp.vmem)" = 1 ] && [ -f /lib/modules/virtio_mem.ko ]; then
+  load_virtio virtio_mem
+  [ -d /sys/bus/virtio/drivers/virtio_mem ] && VMEM=1
+fi
 for r in /etc/udev/rules.d/*.rules; do [ -f "$r" ] && RULES="$RULES${RULES:+,}${r##*/}"; done
 
 UDEVPID=0
@@ -42,12 +68,25 @@ if [ -x /lib/systemd/systemd-udevd ]; then
   udevadm settle --timeout=30
 fi
 
+# ACPI power button (virsh shutdown) -> busybox acpid -> /etc/acpi/PWRF/00000080 (clean power off):
+# acpid reads the button's evdev node, so evdev and the button driver are loaded first
+insmod /lib/modules/evdev.ko 2>/dev/null
+insmod /lib/modules/button.ko 2>/dev/null
+ACPIDPID=0; pb=""; i=0
+while [ -z "$pb" ] && [ $i -lt 30 ]; do
+  for n in /sys/class/input/event[0-9]*/device/name; do
+    [ -f "$n" ] && read -r v < "$n" && [ "$v" = "Power Button" ] && { e=${n%/device/name}; pb=/dev/input/${e##*/}; }
+  done
+  [ -n "$pb" ] && [ -e "$pb" ] || { pb=""; i=$((i+1)); sleep 0.1; }
+done
+if [ -n "$pb" ]; then
+  acpid -f -c /etc/acpi -l /run/acpid.log &
+  ACPIDPID=$!
+fi
+
 GAPID=0
 if [ "$(arg hp.ga)" = 1 ] && [ -x /usr/sbin/qemu-ga ]; then
-  # no modules.dep in this initramfs: load the virtio stack in dependency order
-  for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_console; do
-    insmod /lib/modules/$m.ko 2>/dev/null
-  done
+  load_virtio virtio_console
   port=""; i=0
   while [ -z "$port" ] && [ $i -lt 50 ]; do
     for d in /sys/class/virtio-ports/*; do
@@ -63,7 +102,7 @@ if [ "$(arg hp.ga)" = 1 ] && [ -x /usr/sbin/qemu-ga ]; then
 fi
 
 read -r UP _ < /proc/uptime
-echo "HPINFO kernel=$(uname -r) block_size_bytes=0x$BS auto_online_blocks=$AUTO rules=${RULES:-none} udevd=$UDEVPID agent=$GAPID uptime=$UP"
+echo "HPINFO kernel=$(uname -r) block_size_bytes=0x$BS auto_online_blocks=$AUTO rules=${RULES:-none} udevd=$UDEVPID agent=$GAPID vmem=$VMEM acpid=$ACPIDPID uptime=$UP"
 for r in /etc/udev/rules.d/*.rules; do
   [ -f "$r" ] && while read -r line; do echo "HPRULE ${r##*/}: $line"; done < "$r"
 done
@@ -81,6 +120,21 @@ cmdloop() {
       zones)
         for d in "$MEM"/memory[0-9]*; do read -r s < "$d/state"; read -r z < "$d/valid_zones"; echo "HPZONE ${d##*/} $s $z"; done
         echo "HPCMD zones done";;
+      topology)
+        for d in /sys/devices/system/cpu/cpu[0-9]*; do
+          t=$d/topology
+          if [ -f "$t/core_id" ]; then
+            read -r p < "$t/physical_package_id"; read -r di < "$t/die_id"; read -r c < "$t/core_id"
+            sib=$(cat "$t/thread_siblings_list")  # a bin_attribute since 6.x: the read builtin gets nothing
+            echo "HPTOPO ${d##*/} socket=$p die=$di core=$c threads=$sib"
+          else
+            echo "HPTOPO ${d##*/} offline"
+          fi
+        done
+        echo "HPCMD topology done";;
+      agent-freeze) [ "$GAPID" != 0 ] && kill -STOP "$GAPID"; echo "HPCMD agent-freeze done";;
+      agent-thaw) [ "$GAPID" != 0 ] && kill -CONT "$GAPID"; echo "HPCMD agent-thaw done";;
+      acpi-ignore) [ "$ACPIDPID" != 0 ] && kill "$ACPIDPID"; ACPIDPID=0; echo "HPCMD acpi-ignore done";;
       poweroff) echo "HPCMD poweroff"; sync; poweroff -f;;
       "") ;;
       *) echo "HPCMD unknown: $cmd";;
@@ -106,7 +160,19 @@ sample() {
     if [ "$s" = online ]; then on="$on${on:+,}$b"; else off="$off${off:+,}$b"; fi
   done
   ud=0; [ "$UDEVPID" != 0 ] && [ -d "/proc/$UDEVPID" ] && ud=1
-  cur="cpus_online=$online cpus_present=$present nproc=$np node0_memtotal_kb=$mt blocks_online=$on blocks_offline=$off udevd=$ud"
+  all=0
+  while read -r k v _; do [ "$k" = MemTotal: ] && { all=$v; break; }; done < /proc/meminfo
+  nodes=""
+  for d in /sys/devices/system/node/node[0-9]*; do
+    while read -r _ _ k v _; do [ "$k" = MemTotal: ] && nodes="$nodes${nodes:+,}${d##*/node}:$v"; done < "$d/meminfo"
+  done
+  vm=0
+  if [ $VMEM = 1 ]; then
+    while read -r range _ a b; do
+      [ "$a $b" = "System RAM (virtio_mem)" ] && vm=$(( vm + (0x${range#*-} - 0x${range%-*} + 1) / 1024 ))
+    done < /proc/iomem
+  fi
+  cur="cpus_online=$online cpus_present=$present nproc=$np node0_memtotal_kb=$mt blocks_online=$on blocks_offline=$off udevd=$ud memtotal_kb=$all nodes_kb=$nodes vmem_kb=$vm"
 }
 
 last=""; n=0; seq=0

@@ -87,6 +87,66 @@ class HarnessPartsTest {
   }
 
   @Test
+  void domainXml_topology_bootSocketsPlain_raisedSocketsPrepared() {
+    DomainSpec spec = DomainSpec.builder("t").topology(1, 2, 1).vcpus(2).maxVcpus(4).build();
+    String plain = LabDomainXml.base(spec, "hp-r-t", Path.of("/k"), Path.of("/i"), Path.of("/s"), Path.of("/c"));
+    assertThat(plain).contains("<topology sockets='1' dies='1' cores='2' threads='1'/>")
+        .contains("<vcpu placement='static'>2</vcpu>");
+    String prepared = LabDomainXml.definition(spec, "hp-r-t", Path.of("/k"), Path.of("/i"), Path.of("/s"),
+        Path.of("/c"));
+    assertThat(spec.preparedSockets()).isEqualTo(2);
+    assertThat(prepared).contains("<topology sockets='2' dies='1' cores='2' threads='1'/>")
+        .contains("current='2'>4</vcpu>").contains("cpus='0-3'").doesNotContain("sockets='1'");
+  }
+
+  @Test
+  void domainXml_virtioMem_oneDevicePerNode_cellsSplit_totalCountsTheDevices() {
+    DomainSpec spec = DomainSpec.builder("v").numaNodes(2).virtioMem(1024).virtioMemRequestedMiB(256)
+        .maxMemoryMiB(4096).build();
+    String xml = LabDomainXml.definition(spec, "hp-r-v", Path.of("/k"), Path.of("/i"), Path.of("/s"), Path.of("/c"));
+    assertThat(xml).contains("<maxMemory slots='16' unit='KiB'>4194304</maxMemory>")
+        .contains("<memory unit='KiB'>" + (512 + 2 * 1024) * 1024 + "</memory>")
+        .contains("<currentMemory unit='KiB'>524288</currentMemory>")
+        .contains("<vcpu placement='static' current='2'>4</vcpu>")
+        .contains("<cell id='0' cpus='0-1' memory='262144' unit='KiB'/>")
+        .contains("<cell id='1' cpus='2-3' memory='262144' unit='KiB'/>")
+        .contains("hp.vmem=1 memhp_default_state=online_movable");
+    assertThat(xml.split("<memory model='virtio-mem'>", -1)).hasSize(3);
+    assertThat(xml).contains("<node>0</node>").contains("<node>1</node>").contains("<block unit='KiB'>2048</block>")
+        .contains("<requested unit='MiB'>256</requested>").contains("<size unit='MiB'>1024</size>");
+    dev.vmhotplug.xml.DomainXml parsed = dev.vmhotplug.xml.DomainXml.parse(xml);
+    assertThat(parsed.memoryDevices()).extracting(dev.vmhotplug.xml.MemoryDevice::model)
+        .containsExactly("virtio-mem", "virtio-mem");
+    assertThat(parsed.numaCells()).hasSize(2);
+
+    String noDriver = LabDomainXml.definition(spec.toBuilder().virtioMemDriver(false)
+        .extraCmdline("memhp_default_state=online").build(), "hp-r-v", Path.of("/k"), Path.of("/i"), Path.of("/s"),
+        Path.of("/c"));
+    assertThat(noDriver).doesNotContain("hp.vmem=1").doesNotContain("online_movable").contains("memhp_default_state=online");
+  }
+
+  @Test
+  void domainSpec_topologyAndVirtioMem_badValuesRefusedWithTheField() {
+    assertThatThrownBy(() -> DomainSpec.builder("x").topology(1, 2, 1).vcpus(3).build())
+        .hasMessageContaining("topology 1x2x1 has 2 vCPUs but vcpus is 3");
+    assertThatThrownBy(() -> DomainSpec.builder("x").topology(1, 2, 1).maxVcpus(5).build())
+        .hasMessageContaining("maxVcpus 5 is not a multiple of cores x threads 2");
+    assertThatThrownBy(() -> DomainSpec.builder("x").topology(0, 2, 1).build()).hasMessageContaining("at least 1");
+    assertThatThrownBy(() -> DomainSpec.builder("x").virtioMem(100).build()).hasMessageContaining("virtioMem 100");
+    assertThatThrownBy(() -> DomainSpec.builder("x").virtioMem(2048).build())
+        .hasMessageContaining("exceeds maxMemoryMiB 2048");
+    assertThatThrownBy(() -> DomainSpec.builder("x").virtioMem(1024).virtioMemRequestedMiB(3).build())
+        .hasMessageContaining("virtioMemRequestedMiB 3");
+    assertThatThrownBy(() -> DomainSpec.builder("x").virtioMemRequestedMiB(2).build())
+        .hasMessageContaining("without virtioMem");
+    assertThatThrownBy(() -> DomainSpec.builder("x").numaNodes(2).build()).hasMessageContaining("needs virtioMem");
+    assertThatThrownBy(() -> DomainSpec.builder("x").numaNodes(3).virtioMem(128).build())
+        .hasMessageContaining("numaNodes 3");
+    assertThatThrownBy(() -> DomainSpec.builder("x").virtioMem(128).prepared(false).build())
+        .hasMessageContaining("needs a prepared domain");
+  }
+
+  @Test
   void domainSpec_badValues_refusedWithTheField() {
     assertThatThrownBy(() -> DomainSpec.builder("Bad_Name").build()).hasMessageContaining("suffix 'Bad_Name'");
     assertThatThrownBy(() -> DomainSpec.builder("x").vcpus(5).build()).hasMessageContaining("vcpus 5");
@@ -101,6 +161,16 @@ class HarnessPartsTest {
     String init = GuestImage.initScript();
     assertThat(init).startsWith("#!/bin/sh").contains("node0/meminfo").contains("echo \"HP seq=$seq t=$UP $cur\"")
         .contains("< /dev/ttyS1").contains("udevadm trigger");
+    // virtio-mem: the driver is loaded before udevd, after the virtio stack; the report carries it
+    assertThat(init.indexOf("load_virtio virtio_mem")).isPositive().isLessThan(init.indexOf("systemd-udevd --daemon"));
+    assertThat(init).contains("for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci; do")
+        .contains("System RAM (virtio_mem)").contains("vmem_kb=$vm").contains("nodes_kb=$nodes");
+    // ACPI power button: evdev + button, then acpid, whose action is the power-off script
+    assertThat(init.indexOf("insmod /lib/modules/evdev.ko")).isLessThan(init.indexOf("insmod /lib/modules/button.ko"));
+    assertThat(init).contains("acpid -f -c /etc/acpi");
+    assertThat(GuestImage.resource(GuestImage.POWEROFF_RESOURCE)).startsWith("#!/bin/sh").contains("poweroff -f");
+    assertThat(GuestImage.MODULES.keySet()).containsExactly("virtio_ring", "virtio", "virtio_pci_modern_dev",
+        "virtio_pci_legacy_dev", "virtio_pci", "virtio_console", "virtio_mem", "evdev", "button");
   }
 
   @Test

@@ -44,6 +44,31 @@ class SerialGuestProbeTest {
   }
 
   @Test
+  void reportLine_newFields_memTotalNodesAndVirtioMem() throws IOException {
+    Path log = dir.resolve("s.log");
+    append(log, INFO + "HP seq=3 t=10.85 cpus_online=0-1 cpus_present=0-1 nproc=2 node0_memtotal_kb=210820"
+        + " blocks_online=0,1,2,3,36,37 blocks_offline= udevd=1 memtotal_kb=664104 nodes_kb=0:210820,1:453284"
+        + " vmem_kb=262144\n");
+    GuestReport r = new SerialGuestProbe(log).latest().orElseThrow();
+    assertThat(r.memTotalKiB()).isEqualTo(664104);
+    assertThat(r.nodeMemTotalKiB()).containsExactly(java.util.Map.entry(0, 210820L), java.util.Map.entry(1, 453284L));
+    assertThat(r.nodeMemTotal(1)).isEqualTo(453284);
+    assertThat(r.nodeMemTotal(2)).isEqualTo(-1);
+    assertThat(r.virtioMemKiB()).isEqualTo(262144);
+    assertThat(r.blocksOffline()).isEmpty();
+  }
+
+  @Test
+  void reportLine_withoutTheNewFields_defaultsToNode0() throws IOException {
+    Path log = dir.resolve("s.log");
+    append(log, INFO + R1);
+    GuestReport r = new SerialGuestProbe(log).latest().orElseThrow();
+    assertThat(r.memTotalKiB()).isEqualTo(401368);
+    assertThat(r.nodeMemTotalKiB()).containsExactly(java.util.Map.entry(0, 401368L));
+    assertThat(r.virtioMemKiB()).isZero();
+  }
+
+  @Test
   void facts_carryCpusBlocksAndBlockSize() throws IOException {
     Path log = dir.resolve("s.log");
     append(log, INFO + R1);

@@ -27,6 +27,8 @@ import picocli.CommandLine.Command;
       DommemstatCommand.class,
       EnsureCommand.class,
       UdevRulesCommand.class,
+      ColdBootCommand.class,
+      AgentOnlineCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

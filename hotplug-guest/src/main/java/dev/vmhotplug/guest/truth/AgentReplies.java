@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads the QEMU guest agent's replies to {@code guest-get-vcpus} and
- * {@code guest-get-memory-blocks}, as defined in QEMU's {@code qga/qapi-schema.json}:
+ * Reads the QEMU guest agent's replies to {@code guest-get-vcpus}, {@code guest-get-memory-blocks},
+ * {@code guest-get-memory-block-info}, {@code guest-set-vcpus} and {@code guest-set-memory-blocks},
+ * as defined in QEMU's {@code qga/qapi-schema.json}:
  * <pre>
  * GuestLogicalProcessor { logical-id: int, online: bool, *can-offline: bool }
  * GuestMemoryBlock      { phys-index: uint64, online: bool, *can-offline: bool }
@@ -94,6 +95,84 @@ public final class AgentReplies {
       throw new GuestDataException(what + " gives the block size " + size + ": expected a positive size");
     }
     return size;
+  }
+
+  /**
+   * One entry of a {@code guest-set-memory-blocks} reply:
+   * {@code GuestMemoryBlockResponse { phys-index: uint64, response: GuestMemoryBlockResponseType, *error-code: int }}
+   * with response {@code success}, {@code not-found}, {@code operation-not-supported} or
+   * {@code operation-failed}.
+   *
+   * @param physIndex the block number
+   * @param response the agent's verdict, as the agent spells it
+   * @param errorCode the errno the agent saw, empty when it gave none
+   */
+  public record AgentMemoryBlockResponse(long physIndex, String response, Optional<Long> errorCode) {
+    /** @return true when the agent says {@code success} */
+    public boolean success() {
+      return "success".equals(response);
+    }
+  }
+
+  /**
+   * Parses a {@code guest-set-vcpus} reply ({@code {"return": N}}: how many of the requested vCPUs
+   * the agent processed; it stops at the first one it cannot change).
+   *
+   * @param json the reply text
+   * @return the count processed
+   * @throws GuestDataException when the text is not JSON, is an error reply, or is not a count
+   */
+  public static int parseSetVcpus(String json) {
+    String what = "guest-set-vcpus reply";
+    Object v = unwrap(Json.parse(json, what), what);
+    if (!(v instanceof BigDecimal)) {
+      throw new GuestDataException(what + " holds " + describe(v) + ": expected {\"return\": N}");
+    }
+    try {
+      int n = ((BigDecimal) v).intValueExact();
+      if (n < 0) {
+        throw new ArithmeticException();
+      }
+      return n;
+    } catch (ArithmeticException e) {
+      throw new GuestDataException(what + " gives the count " + ((BigDecimal) v).toPlainString()
+          + ": expected a whole number from 0", e);
+    }
+  }
+
+  /**
+   * Parses a {@code guest-set-memory-blocks} reply: one response per block asked, in request order.
+   *
+   * @param json the reply text
+   * @return the responses
+   * @throws GuestDataException when the text is not JSON, is an error reply, or does not follow the schema
+   */
+  public static List<AgentMemoryBlockResponse> parseSetMemoryBlocks(String json) {
+    String what = "guest-set-memory-blocks reply";
+    List<AgentMemoryBlockResponse> out = new ArrayList<>();
+    for (Map<String, Object> m : entries(json, what)) {
+      long idx = integer(m, "phys-index", what, Long.MAX_VALUE);
+      Object r = m.get("response");
+      if (!(r instanceof String)) {
+        throw new GuestDataException(what + ": \"response\" is " + (r == null ? "missing" : describe(r))
+            + ", expected a string such as \"success\"");
+      }
+      Optional<Long> code = Optional.empty();
+      Object c = m.get("error-code");
+      if (c != null) {
+        if (!(c instanceof BigDecimal)) {
+          throw new GuestDataException(what + ": \"error-code\" is " + describe(c) + ", expected an integer");
+        }
+        try {
+          code = Optional.of(((BigDecimal) c).longValueExact());
+        } catch (ArithmeticException e) {
+          throw new GuestDataException(what + ": \"error-code\" is " + ((BigDecimal) c).toPlainString()
+              + ", expected an integer", e);
+        }
+      }
+      out.add(new AgentMemoryBlockResponse(idx, (String) r, code));
+    }
+    return List.copyOf(out);
   }
 
   private static Object unwrap(Object v, String what) {

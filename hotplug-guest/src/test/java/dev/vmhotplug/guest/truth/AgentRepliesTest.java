@@ -36,6 +36,37 @@ class AgentRepliesTest {
   }
 
   @Test
+  void setVcpusReply_givesTheCount_refusesWhatIsNotOne() {
+    assertThat(AgentReplies.parseSetVcpus("{\"return\":2}")).isEqualTo(2);
+    assertThat(AgentReplies.parseSetVcpus("{\"return\":0}")).isZero();
+    assertThatThrownBy(() -> AgentReplies.parseSetVcpus("{\"return\":[1]}")).isInstanceOf(GuestDataException.class)
+        .hasMessageContaining("guest-set-vcpus reply holds an array");
+    assertThatThrownBy(() -> AgentReplies.parseSetVcpus("{\"return\":-1}")).hasMessageContaining("the count -1");
+    assertThatThrownBy(() -> AgentReplies.parseSetVcpus("{\"error\":{\"class\":\"GenericError\","
+        + "\"desc\":\"logical processor #0 can't be offlined\"}}"))
+        .hasMessageContaining("GenericError").hasMessageContaining("#0 can't be offlined");
+  }
+
+  @Test
+  void setMemoryBlocksReply_asTheLabAgentAnswers_perBlockResponses() {
+    // captured from qemu-ga 7.2 in the lab guest (docs/lab-agent.md)
+    List<AgentReplies.AgentMemoryBlockResponse> ok = AgentReplies.parseSetMemoryBlocks(
+        "{\"return\":[{\"response\":\"success\",\"phys-index\":32},{\"response\":\"success\",\"phys-index\":33}]}");
+    assertThat(ok).extracting(AgentReplies.AgentMemoryBlockResponse::physIndex).containsExactly(32L, 33L);
+    assertThat(ok).allMatch(AgentReplies.AgentMemoryBlockResponse::success);
+    AgentReplies.AgentMemoryBlockResponse nf = AgentReplies.parseSetMemoryBlocks(
+        "{\"return\":[{\"response\":\"not-found\",\"error-code\":2,\"phys-index\":99}]}").get(0);
+    assertThat(nf.success()).isFalse();
+    assertThat(nf.response()).isEqualTo("not-found");
+    assertThat(nf.errorCode()).hasValue(2L);
+    assertThatThrownBy(() -> AgentReplies.parseSetMemoryBlocks("{\"return\":[{\"phys-index\":1}]}"))
+        .hasMessageContaining("\"response\" is missing");
+    assertThatThrownBy(() -> AgentReplies.parseSetMemoryBlocks(
+        "{\"return\":[{\"phys-index\":1,\"response\":\"success\",\"error-code\":\"x\"}]}"))
+        .hasMessageContaining("\"error-code\" is the string");
+  }
+
+  @Test
   void bareArray_isAccepted() {
     assertThat(AgentReplies.parseVcpus("[{\"logical-id\":3,\"online\":true}]"))
         .containsExactly(new AgentReplies.AgentVcpu(3, true, Optional.empty()));
