@@ -41,11 +41,12 @@ leg() {
   log "=== leg $name: $*"
   if "$@"; then
     RESULT[$name]="ok ($((SECONDS - start)) s)"
-    [ -n "${SKIP[$name]:-}" ] && RESULT[$name]="SKIPPED: ${SKIP[$name]}"
+    if [ -n "${SKIP[$name]:-}" ]; then RESULT[$name]="SKIPPED: ${SKIP[$name]}"; fi
   else
     RESULT[$name]="FAILED ($((SECONDS - start)) s)"
     FAILED=1
   fi
+  return 0
 }
 wants() { case " $LEGS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
@@ -118,11 +119,11 @@ jdk25_leg() {
   JAVA_HOME=$jdk PATH="$jdk/bin:$PATH" mvn_cmd "${REPO[@]}" verify -Dbuild.dirname=target-jdk25
 }
 
-wants main && leg main main_leg "$@"
-wants consumer && leg consumer consumer_leg
-wants repro && leg repro repro_leg
-wants jna && leg jna jna_leg
-wants jdk25 && leg jdk25 jdk25_leg
+if wants main; then leg main main_leg "$@"; fi
+if wants consumer; then leg consumer consumer_leg; fi
+if wants repro; then leg repro repro_leg; fi
+if wants jna; then leg jna jna_leg; fi
+if wants jdk25; then leg jdk25 jdk25_leg; fi
 
 log "=== legs:"
 for l in main consumer repro jna jdk25; do
