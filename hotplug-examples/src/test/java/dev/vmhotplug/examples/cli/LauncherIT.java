@@ -26,7 +26,8 @@ class LauncherIT {
 
   static final Path ROOT = Path.of(System.getProperty("vmhotplug.projectRoot", "..")).toAbsolutePath().normalize();
   static final Path LAUNCHER = ROOT.resolve("scripts/hotplug");
-  static final Path TARGET = ROOT.resolve("hotplug-examples/target");
+  /** This build's output folder (the test legs build into target-jdk25/, target-jna55/, ...). */
+  static final Path TARGET = Path.of(System.getProperty("vmhotplug.buildDir", ROOT.resolve("hotplug-examples/target").toString()));
 
   @TempDir Path tmp;
 
@@ -38,6 +39,7 @@ class LauncherIT {
     ProcessBuilder pb = new ProcessBuilder(cmd)
         .redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile());
     pb.environment().remove("LIBVIRT_DEFAULT_URI");
+    pb.environment().put("VMHOTPLUG_TARGET", TARGET.toString());
     pb.environment().putAll(env);
     Process p = pb.start();
     p.getOutputStream().close();
