@@ -17,7 +17,7 @@
 . "$(dirname "$0")/lib.sh"
 ensure_build_tools
 # shellcheck disable=SC2086
-apt_ensure $LAB_PACKAGES shellcheck
+apt_ensure $LAB_PACKAGES shellcheck unzip
 cd "$ROOT" || exit 1
 
 LEGS=${VMHOTPLUG_LEGS:-main consumer repro jna jdk25}
