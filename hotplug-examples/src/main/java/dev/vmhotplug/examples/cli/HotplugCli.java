@@ -91,7 +91,9 @@ public final class HotplugCli implements Runnable {
 
   private static CommandLine commandLine(String only) {
     CommandLine cl = new CommandLine(new HotplugCli());
-    cl.addSubcommand("help", new CommandLine.HelpCommand());
+    if (only == null) {
+      cl.addSubcommand("help", new CommandLine.HelpCommand());
+    }
     for (Map.Entry<String, Class<?>> c : COMMANDS.entrySet()) {
       if (only == null || only.equals(c.getKey())) {
         cl.addSubcommand(c.getKey(), c.getValue());
