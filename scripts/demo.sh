@@ -9,4 +9,4 @@ apt_ensure $LAB_PACKAGES
 cd "$ROOT" || exit 1
 log "building the hotplug CLI (the first build downloads Maven dependencies: a minute or two)"
 mvn_cmd -q -DskipTests package
-exec java -jar "$ROOT/hotplug-examples/target/hotplug.jar" demo "$@"
+exec "$ROOT/scripts/hotplug" demo "$@"

@@ -238,52 +238,52 @@ public final class Advice {
     return String.format("%02d-mem-hotplug.rules", Math.max(0, n - 1));
   }
 
-  /** The distribution the advice is for. */
+  /** {@return the distribution the advice is for} */
   public Distro distro() {
     return distro;
   }
 
-  /** The knowledge table's answer. */
+  /** {@return the knowledge table's answer} */
   public Optional<DistroKnowledge.Answer> knowledge() {
     return knowledge;
   }
 
-  /** Verdicts read from the guest's rules (empty for {@link #forDistro}). */
+  /** {@return verdicts read from the guest's rules (empty for {@link #forDistro})} */
   public Map<HotplugResource, UdevVerdict> detected() {
     return detected.isEmpty() ? Map.of() : new EnumMap<>(detected);
   }
 
-  /** Advice per device kind, CPU first. */
+  /** {@return advice per device kind, CPU first} */
   public List<ResourceAdvice> resources() {
     return resources;
   }
 
-  /** Whether nothing needs installing. */
+  /** {@return whether nothing needs installing} */
   public boolean covered() {
     return rules.isEmpty();
   }
 
-  /** The options for {@link RuleGenerator} when rules are needed. */
+  /** {@return the options for {@link RuleGenerator} when rules are needed} */
   public Optional<RuleOptions> ruleOptions() {
     return ruleOptions;
   }
 
-  /** The rule files to install in {@code /etc/udev/rules.d} (empty when covered). */
+  /** {@return the rule files to install in {@code /etc/udev/rules.d} (empty when covered)} */
   public List<RuleFile> rules() {
     return rules;
   }
 
-  /** Kernel-side alternatives, one per device kind. */
+  /** {@return kernel-side alternatives, one per device kind} */
   public List<String> kernelAlternatives() {
     return kernelAlternatives;
   }
 
-  /** Notes: sources, disagreements, what was read. */
+  /** {@return notes: sources, disagreements, what was read} */
   public List<String> notes() {
     return notes;
   }
 
-  /** The advice as text for people: verdicts with evidence, then what to install. */
+  /** {@return the advice as text for people: verdicts with evidence, then what to install} */
   public String report() {
     StringBuilder b = new StringBuilder(verdictReport());
     if (covered()) {
@@ -297,7 +297,7 @@ public final class Advice {
     return b.toString();
   }
 
-  /** The verdicts, evidence, notes and kernel alternatives, without the files to install. */
+  /** {@return the verdicts, evidence, notes and kernel alternatives, without the files to install} */
   public String verdictReport() {
     StringBuilder b = new StringBuilder();
     b.append("Guest: ").append(distro).append('\n');

@@ -13,7 +13,7 @@ public enum Coverage {
   /** The table has no knowledge of this release. */
   UNKNOWN;
 
-  /** Whether a KVM guest needs our rule for this device kind, answering conservatively. */
+  /** {@return whether a KVM guest needs our rule for this device kind, answering conservatively} */
   public boolean needsRule() {
     return this != COVERED;
   }

@@ -33,7 +33,18 @@ public record Distro(String id, String versionId, String name, List<String> idLi
     UNKNOWN
   }
 
-  /** Validates and normalizes (id lower case). */
+  /**
+   * Validates and normalizes (id lower case).
+   *
+   * @param id the lower-case distribution id ({@code centos}, {@code rhel}, {@code rocky},
+   *     {@code almalinux}, {@code ubuntu}, {@code debian}, {@code sles}, {@code opensuse-leap}, …),
+   *     {@code unknown} when not known
+   * @param versionId the version ({@code 7}, {@code 7.9.2009}, {@code 22.04}, {@code 12}), {@code ""}
+   *     when not known
+   * @param name a human name, e.g. {@code CentOS Linux 7 (Core)}
+   * @param idLike the {@code ID_LIKE} ids, e.g. {@code [rhel, fedora]}
+   * @param source where this came from, e.g. {@code /etc/os-release} or {@code --distro}
+   */
   public Distro {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(versionId, "versionId");
@@ -66,12 +77,17 @@ public record Distro(String id, String versionId, String name, List<String> idLi
     return new Distro(id, version == null ? "" : version, null, List.of(), "given");
   }
 
-  /** An unknown distribution. */
+  /**
+   * An unknown distribution.
+   *
+   * @param source where the (missing) answer was looked for, e.g. {@code /etc/os-release}
+   * @return an unknown distribution
+   */
   public static Distro unknown(String source) {
     return new Distro("unknown", "", "unknown distribution", List.of(), source);
   }
 
-  /** The family, from {@link #id()} and then {@link #idLike()}. */
+  /** {@return the family, from {@link #id()} and then {@link #idLike()}} */
   public Family family() {
     Family f = familyOf(id);
     if (f != Family.UNKNOWN) {
@@ -96,12 +112,12 @@ public record Distro(String id, String versionId, String name, List<String> idLi
     };
   }
 
-  /** The major version number, or -1 when the version does not start with a number. */
+  /** {@return the major version number, or -1 when the version does not start with a number} */
   public int major() {
     return number(0);
   }
 
-  /** The minor version number, or -1 when there is none ({@code 7} → -1, {@code 7.4.1708} → 4). */
+  /** {@return the minor version number, or -1 when there is none ({@code 7} → -1, {@code 7.4.1708} → 4)} */
   public int minor() {
     return number(1);
   }

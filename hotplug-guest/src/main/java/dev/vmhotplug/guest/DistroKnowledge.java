@@ -48,7 +48,12 @@ public final class DistroKnowledge {
       String publicFacts,
       String source) {
 
-    /** Whether this row covers the distribution's version. */
+    /**
+     * Whether this row covers the distribution's version.
+     *
+     * @param d the distribution release to look up
+     * @return whether this row covers the distribution's version
+     */
     public boolean covers(Distro d) {
       if (!ids.contains(d.id())) {
         return false;
@@ -79,12 +84,25 @@ public final class DistroKnowledge {
    * @param reasons why, including disagreements between the guide and public facts
    */
   public record Answer(Distro distro, Optional<Row> row, Coverage cpu, Coverage memory, List<String> reasons) {
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param distro what was asked
+     * @param row the matching row, empty when the release is unknown
+     * @param cpu coverage of CPUs on a KVM guest (conservative)
+     * @param memory coverage of memory on a KVM guest (conservative)
+     * @param reasons why, including disagreements between the guide and public facts
+     */
     public Answer {
       reasons = List.copyOf(reasons);
     }
 
-    /** Coverage for one device kind. */
+    /**
+     * Coverage for one device kind.
+     *
+     * @param r the device kind, CPU or memory
+     * @return coverage for one device kind
+     */
     public Coverage coverage(dev.vmhotplug.guest.udev.HotplugResource r) {
       return r == dev.vmhotplug.guest.udev.HotplugResource.CPU ? cpu : memory;
     }
@@ -202,7 +220,7 @@ public final class DistroKnowledge {
 
   private DistroKnowledge() {}
 
-  /** All rows, in table order. */
+  /** {@return all rows, in table order} */
   public static List<Row> rows() {
     return ROWS;
   }

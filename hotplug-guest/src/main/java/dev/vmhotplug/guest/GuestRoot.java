@@ -78,12 +78,12 @@ public final class GuestRoot {
     }
   }
 
-  /** The root directory. */
+  /** {@return the root directory} */
   public Path root() {
     return root;
   }
 
-  /** Notes gathered while reading (unreadable files, truncation, links leaving the root). */
+  /** {@return notes gathered while reading (unreadable files, truncation, links leaving the root)} */
   public List<String> notes() {
     return List.copyOf(notes);
   }
@@ -198,7 +198,7 @@ public final class GuestRoot {
     }
   }
 
-  /** The distribution, from the release files; {@link Distro#unknown(String)} when none names it. */
+  /** {@return the distribution, from the release files; {@link Distro#unknown(String)} when none names it} */
   public Distro distro() {
     Map<String, String> files = new LinkedHashMap<>();
     for (String f : List.of("/etc/os-release", "/usr/lib/os-release", "/etc/centos-release",
@@ -218,7 +218,7 @@ public final class GuestRoot {
     return readText("/var/lib/dpkg/status").flatMap(s -> ReleaseFiles.dpkgInstalledVersion(s, pkg));
   }
 
-  /** Kernel versions installed in the guest: the directory names under {@code /lib/modules}. */
+  /** {@return kernel versions installed in the guest: the directory names under {@code /lib/modules}} */
   public List<String> kernelVersions() {
     List<String> out = new ArrayList<>();
     for (String dir : List.of("/lib/modules", "/usr/lib/modules")) {

@@ -36,6 +36,12 @@ import picocli.CommandLine.Option;
  * {@code --distro NAME --version V} it answers from the knowledge table; with {@code --grep FILE}
  * it explains the output of the guide's {@code grep -r -i cpu /lib/udev/rules.d/*}.
  *
+ * <p>Output: stdout carries only what a machine reads: the rule files (each after a
+ * {@code # --- NAME} comment line, so the whole is a valid rules file), the installer script
+ * ({@code --script}), the cloud-init user-data ({@code --cloud-init}) or one JSON object
+ * ({@code --json}); the verdict report for people goes to stderr. {@code --grep} prints its
+ * explanation on stdout (there is nothing else to print).
+ *
  * <p>Exit codes: 0 the guest is covered (nothing to install), 3 rules are needed (or the answer is
  * "cannot tell", which is treated as needed), 2 bad arguments or an unreadable input.
  */
@@ -46,6 +52,12 @@ import picocli.CommandLine.Option;
       "Exit 0 covered, 3 rules needed, 2 bad arguments."
     })
 final class UdevRulesCommand implements Callable<Integer> {
+
+  /**
+   * What precedes each rule file on stdout: a udev comment line, so that the whole output is itself a
+   * valid rules file ({@code # --- 80-cpu-hotplug.rules}).
+   */
+  static final String RULE_FILE_MARK = "# --- ";
 
   /** Cap on the size of a --grep file: 1 MiB. */
   static final int MAX_GREP_BYTES = 1 << 20;
@@ -152,22 +164,27 @@ final class UdevRulesCommand implements Callable<Integer> {
       out.flush();
       return advice.covered() ? HotplugCli.OK : HotplugCli.NEEDS_ACTION;
     }
-    out.print(advice.verdictReport());
+    // stdout carries only what a machine reads (the script, the cloud-init file, the rules), so that
+    // `> install.sh`, `> user-data` or `> x.rules` gives a usable file; the verdict goes to stderr
+    err.print(advice.verdictReport());
     if (advice.covered()) {
-      out.println("Nothing to do: this guest onlines hot-added CPUs and memory.");
+      err.println("Nothing to do: this guest onlines hot-added CPUs and memory.");
       out.flush();
+      err.flush();
       return HotplugCli.OK;
     }
     var opts = advice.ruleOptions().orElseThrow();
     if (script) {
-      out.println("Installer script (run as root in the guest):");
+      err.println("Installer script on stdout: run it as root in the guest"
+          + " (e.g. hotplug udev-rules ... --script > install.sh; sh install.sh).");
       out.print(RuleGenerator.installerScript(opts));
     } else if (cloudInit) {
-      out.println("cloud-init snippet:");
+      err.println("cloud-init user-data on stdout (e.g. hotplug udev-rules ... --cloud-init > user-data).");
       out.print(RuleGenerator.cloudInit(opts));
     } else {
-      out.println("Install in /etc/udev/rules.d:");
-      advice.rules().forEach(f -> out.print("--- " + f.fileName() + "\n" + f.content()));
+      err.println("Rules on stdout, one '# --- FILE' comment before each file: install each file in"
+          + " /etc/udev/rules.d under its name, or redirect all into one rules file there.");
+      advice.rules().forEach(f -> out.print(RULE_FILE_MARK + f.fileName() + "\n" + f.content()));
     }
     out.flush();
     err.flush();

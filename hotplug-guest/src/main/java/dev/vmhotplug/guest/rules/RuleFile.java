@@ -14,6 +14,8 @@ public record RuleFile(String fileName, String content) {
   /**
    * Checks the parts.
    *
+   * @param fileName the file name, matching {@link RuleOptions#FILE_NAME_RULE}
+   * @param content the file's bytes as text, ending in a newline
    * @throws IllegalArgumentException when the name is unsafe or the content is null
    */
   public RuleFile {

@@ -33,7 +33,12 @@ public final class RuleGenerator {
 
   private RuleGenerator() {}
 
-  /** The memory rule for the options' online state, one line, no newline. */
+  /**
+   * The memory rule for the options' online state, one line, no newline.
+   *
+   * @param options the rule options; their memory state ({@code online} or {@code online_movable}) is used
+   * @return the memory rule for the options' online state, one line, no newline
+   */
   public static String memoryRule(RuleOptions options) {
     return MEMORY_RULE_PREFIX + options.memoryOnlineState() + "\"";
   }

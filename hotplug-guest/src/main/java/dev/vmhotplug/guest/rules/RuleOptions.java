@@ -42,17 +42,17 @@ public final class RuleOptions {
     this.memoryFileName = b.memoryFileName;
   }
 
-  /** The guide's rules: CPU and memory, memory onlined as {@code online}, default file names. */
+  /** {@return the guide's rules: CPU and memory, memory onlined as {@code online}, default file names} */
   public static RuleOptions defaults() {
     return builder().build();
   }
 
-  /** A builder with the defaults of {@link #defaults()}. */
+  /** {@return a builder with the defaults of {@link #defaults()}} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder holding this object's values. */
+  /** {@return a builder holding this object's values} */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.cpu = cpu;
@@ -63,32 +63,32 @@ public final class RuleOptions {
     return b;
   }
 
-  /** Whether the CPU rule is written. */
+  /** {@return whether the CPU rule is written} */
   public boolean cpu() {
     return cpu;
   }
 
-  /** Whether the memory rule is written. */
+  /** {@return whether the memory rule is written} */
   public boolean memory() {
     return memory;
   }
 
-  /** Whether hot-added memory is onlined as {@code online_movable} (hot-unpluggable later). */
+  /** {@return whether hot-added memory is onlined as {@code online_movable} (hot-unpluggable later)} */
   public boolean movableMemory() {
     return movableMemory;
   }
 
-  /** File name of the CPU rule (no directory). */
+  /** {@return file name of the CPU rule (no directory)} */
   public String cpuFileName() {
     return cpuFileName;
   }
 
-  /** File name of the memory rule (no directory). */
+  /** {@return file name of the memory rule (no directory)} */
   public String memoryFileName() {
     return memoryFileName;
   }
 
-  /** The memory state the memory rule writes: {@code online} or {@code online_movable}. */
+  /** {@return the memory state the memory rule writes: {@code online} or {@code online_movable}} */
   public String memoryOnlineState() {
     return movableMemory ? "online_movable" : "online";
   }
@@ -163,13 +163,23 @@ public final class RuleOptions {
 
     private Builder() {}
 
-    /** Whether to write the CPU rule (default true). */
+    /**
+     * Whether to write the CPU rule (default true).
+     *
+     * @param cpu true to write the CPU rule
+     * @return this builder
+     */
     public Builder cpu(boolean cpu) {
       this.cpu = cpu;
       return this;
     }
 
-    /** Whether to write the memory rule (default true). */
+    /**
+     * Whether to write the memory rule (default true).
+     *
+     * @param memory true to write the memory rule
+     * @return this builder
+     */
     public Builder memory(boolean memory) {
       this.memory = memory;
       return this;
@@ -182,19 +192,32 @@ public final class RuleOptions {
      * before 4.13 accept {@code online_movable} only for the block right below memory that is
      * already movable, so when udev onlines a multi-block DIMM lowest block first, some blocks can
      * stay offline there; the installer script onlines leftovers highest block first.
+     *
+     * @param movable true for {@code online_movable}, false for {@code online}
+     * @return this builder
      */
     public Builder movableMemory(boolean movable) {
       this.movableMemory = movable;
       return this;
     }
 
-    /** File name of the CPU rule (default {@value RuleOptions#DEFAULT_CPU_FILE}); checked in {@link #build()}. */
+    /**
+     * File name of the CPU rule (default {@value RuleOptions#DEFAULT_CPU_FILE}); checked in {@link #build()}.
+     *
+     * @param name a plain file name ending in {@code .rules}, no directory
+     * @return this builder
+     */
     public Builder cpuFileName(String name) {
       this.cpuFileName = name;
       return this;
     }
 
-    /** File name of the memory rule (default {@value RuleOptions#DEFAULT_MEMORY_FILE}); checked in {@link #build()}. */
+    /**
+     * File name of the memory rule (default {@value RuleOptions#DEFAULT_MEMORY_FILE}); checked in {@link #build()}.
+     *
+     * @param name a plain file name ending in {@code .rules}, no directory
+     * @return this builder
+     */
     public Builder memoryFileName(String name) {
       this.memoryFileName = name;
       return this;
@@ -203,6 +226,7 @@ public final class RuleOptions {
     /**
      * Builds the options.
      *
+     * @return the options
      * @throws IllegalArgumentException when neither rule is chosen or a file name is not safe
      */
     public RuleOptions build() {

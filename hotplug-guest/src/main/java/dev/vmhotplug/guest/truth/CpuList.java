@@ -22,7 +22,7 @@ public final class CpuList {
     this.bits = bits;
   }
 
-  /** The empty set. */
+  /** {@return the empty set} */
   public static CpuList empty() {
     return EMPTY;
   }
@@ -83,6 +83,8 @@ public final class CpuList {
   /**
    * The set of the given CPU numbers.
    *
+   * @param cpus CPU numbers, 0 to {@value #MAX_CPU}, in any order, duplicates allowed
+   * @return the set of the given CPU numbers
    * @throws GuestDataException when a number is negative or above {@value #MAX_CPU}
    */
   public static CpuList of(int... cpus) {
@@ -96,41 +98,56 @@ public final class CpuList {
     return new CpuList(bits);
   }
 
-  /** Whether CPU {@code cpu} is in the set. */
+  /**
+   * Whether CPU {@code cpu} is in the set.
+   *
+   * @param cpu a CPU number
+   * @return whether CPU {@code cpu} is in the set
+   */
   public boolean contains(int cpu) {
     return cpu >= 0 && bits.get(cpu);
   }
 
-  /** How many CPUs are in the set. */
+  /** {@return how many CPUs are in the set} */
   public int size() {
     return bits.cardinality();
   }
 
-  /** Whether the set is empty. */
+  /** {@return whether the set is empty} */
   public boolean isEmpty() {
     return bits.isEmpty();
   }
 
-  /** The CPU numbers, ascending. */
+  /** {@return the CPU numbers, ascending} */
   public int[] toArray() {
     return bits.stream().toArray();
   }
 
-  /** The CPUs of this set that are not in {@code other}. */
+  /**
+   * The CPUs of this set that are not in {@code other}.
+   *
+   * @param other the other set
+   * @return the CPUs of this set that are not in {@code other}
+   */
   public CpuList minus(CpuList other) {
     BitSet b = (BitSet) bits.clone();
     b.andNot(other.bits);
     return b.isEmpty() ? EMPTY : new CpuList(b);
   }
 
-  /** The CPUs in this set or in {@code other}. */
+  /**
+   * The CPUs in this set or in {@code other}.
+   *
+   * @param other the other set
+   * @return the CPUs in this set or in {@code other}
+   */
   public CpuList union(CpuList other) {
     BitSet b = (BitSet) bits.clone();
     b.or(other.bits);
     return new CpuList(b);
   }
 
-  /** The canonical range list, e.g. {@code "0-3,5"}; the empty set formats as {@code ""}. */
+  /** {@return the canonical range list, e.g. {@code "0-3,5"}; the empty set formats as {@code ""}} */
   public String format() {
     StringBuilder sb = new StringBuilder();
     int i = bits.nextSetBit(0);

@@ -110,43 +110,43 @@ public final class FreeOutput {
     return Long.parseLong(s);
   }
 
-  /** {@code Mem: total} in MiB (excludes what the kernel reserved). */
+  /** {@return {@code Mem: total} in MiB (excludes what the kernel reserved)} */
   public long totalMiB() {
     return mem.get("total");
   }
 
-  /** {@code Mem: used} in MiB (in the old format, this includes buffers and cache). */
+  /** {@return {@code Mem: used} in MiB (in the old format, this includes buffers and cache)} */
   public long usedMiB() {
     return mem.get("used");
   }
 
-  /** {@code Mem: free} in MiB. */
+  /** {@return {@code Mem: free} in MiB} */
   public long freeMiB() {
     return mem.get("free");
   }
 
-  /** {@code available} in MiB (new format only). */
+  /** {@return {@code available} in MiB (new format only)} */
   public OptionalLong availableMiB() {
     Long v = mem.get("available");
     return v == null ? OptionalLong.empty() : OptionalLong.of(v);
   }
 
-  /** The {@code -/+ buffers/cache} line's used value in MiB (old format only). */
+  /** {@return the {@code -/+ buffers/cache} line's used value in MiB (old format only)} */
   public OptionalLong usedWithoutBuffersMiB() {
     return usedWithoutBuffersMiB;
   }
 
-  /** {@code Swap: total} in MiB, when the output has a Swap line. */
+  /** {@return {@code Swap: total} in MiB, when the output has a Swap line} */
   public OptionalLong swapTotalMiB() {
     return swapTotalMiB;
   }
 
-  /** Whether this is procps 3.2's format (buffers and cached columns, {@code -/+ buffers/cache} line). */
+  /** {@return whether this is procps 3.2's format (buffers and cached columns, {@code -/+ buffers/cache} line)} */
   public boolean oldFormat() {
     return oldFormat;
   }
 
-  /** Every column of the {@code Mem:} line by its header name, in MiB. */
+  /** {@return every column of the {@code Mem:} line by its header name, in MiB} */
   public Map<String, Long> memColumns() {
     return mem;
   }

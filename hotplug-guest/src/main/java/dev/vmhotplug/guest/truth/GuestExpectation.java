@@ -24,27 +24,27 @@ public final class GuestExpectation {
     this.addedKiB = b.addedKiB;
   }
 
-  /** A builder with nothing expected. */
+  /** {@return a builder with nothing expected} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Live vCPUs the hypervisor gives the guest. */
+  /** {@return live vCPUs the hypervisor gives the guest} */
   public OptionalInt vcpus() {
     return vcpus;
   }
 
-  /** Total memory the hypervisor gives the guest, in KiB (boot memory plus DIMMs). */
+  /** {@return total memory the hypervisor gives the guest, in KiB (boot memory plus DIMMs)} */
   public OptionalLong memoryKiB() {
     return memoryKiB;
   }
 
-  /** The guest's {@code MemTotal} before the hot-add, in KiB. */
+  /** {@return the guest's {@code MemTotal} before the hot-add, in KiB} */
   public OptionalLong baselineMemTotalKiB() {
     return baselineMemTotalKiB;
   }
 
-  /** Memory hot-added since the baseline, in KiB. */
+  /** {@return memory hot-added since the baseline, in KiB} */
   public OptionalLong addedKiB() {
     return addedKiB;
   }
@@ -61,6 +61,8 @@ public final class GuestExpectation {
     /**
      * Live vCPU count.
      *
+     * @param n the live vCPU count, at least 1
+     * @return this builder
      * @throws IllegalArgumentException when below 1
      */
     public Builder vcpus(int n) {
@@ -74,6 +76,8 @@ public final class GuestExpectation {
     /**
      * Total memory given to the guest, in KiB.
      *
+     * @param kib the amount in KiB, at least 1
+     * @return this builder
      * @throws IllegalArgumentException when below 1
      */
     public Builder memoryKiB(long kib) {
@@ -87,6 +91,8 @@ public final class GuestExpectation {
     /**
      * The guest's {@code MemTotal} before the hot-add, in KiB; needs {@link #addedKiB(long)}.
      *
+     * @param kib the amount in KiB, at least 1
+     * @return this builder
      * @throws IllegalArgumentException when below 1
      */
     public Builder baselineMemTotalKiB(long kib) {
@@ -100,6 +106,8 @@ public final class GuestExpectation {
     /**
      * Memory hot-added since the baseline, in KiB.
      *
+     * @param kib the amount in KiB, at least 1
+     * @return this builder
      * @throws IllegalArgumentException when below 1
      */
     public Builder addedKiB(long kib) {
@@ -113,6 +121,7 @@ public final class GuestExpectation {
     /**
      * Builds the expectation.
      *
+     * @return the expectation
      * @throws IllegalArgumentException when nothing is expected, or a baseline is given without the
      *     amount added
      */

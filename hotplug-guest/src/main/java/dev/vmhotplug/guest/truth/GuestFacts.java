@@ -38,42 +38,42 @@ public final class GuestFacts {
     this.unavailable = Collections.unmodifiableMap(new LinkedHashMap<>(b.unavailable));
   }
 
-  /** A builder with no facts. */
+  /** {@return a builder with no facts} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Number of {@code processor : N} lines in {@code /proc/cpuinfo} (CPUs online). */
+  /** {@return number of {@code processor : N} lines in {@code /proc/cpuinfo} (CPUs online)} */
   public OptionalInt processorCount() {
     return processorCount;
   }
 
-  /** {@code /sys/devices/system/cpu/online}. */
+  /** {@return {@code /sys/devices/system/cpu/online}} */
   public Optional<CpuList> cpusOnline() {
     return cpusOnline;
   }
 
-  /** {@code /sys/devices/system/cpu/present}. */
+  /** {@return {@code /sys/devices/system/cpu/present}} */
   public Optional<CpuList> cpusPresent() {
     return cpusPresent;
   }
 
-  /** {@code MemTotal} in KiB, of node 0's meminfo or of {@code /proc/meminfo}. */
+  /** {@return {@code MemTotal} in KiB, of node 0's meminfo or of {@code /proc/meminfo}} */
   public OptionalLong memTotalKiB() {
     return memTotalKiB;
   }
 
-  /** Memory block number to state ({@code online}, {@code offline}, {@code going-offline}). */
+  /** {@return memory block number to state ({@code online}, {@code offline}, {@code going-offline})} */
   public Optional<SortedMap<Integer, String>> memoryBlockStates() {
     return memoryBlockStates;
   }
 
-  /** Memory block size in bytes. */
+  /** {@return memory block size in bytes} */
   public OptionalLong blockSizeBytes() {
     return blockSizeBytes;
   }
 
-  /** Facts that could not be read, by name, with the reason. */
+  /** {@return facts that could not be read, by name, with the reason} */
   public Map<String, String> unavailable() {
     return unavailable;
   }
@@ -93,6 +93,8 @@ public final class GuestFacts {
     /**
      * Processor count from {@code /proc/cpuinfo}.
      *
+     * @param count the number of {@code processor} lines, at least 1
+     * @return this builder
      * @throws IllegalArgumentException when below 1
      */
     public Builder processorCount(int count) {
@@ -104,13 +106,23 @@ public final class GuestFacts {
       return this;
     }
 
-    /** CPUs online ({@code /sys/devices/system/cpu/online}). */
+    /**
+     * CPUs online ({@code /sys/devices/system/cpu/online}).
+     *
+     * @param cpus the CPU set as the guest reports it
+     * @return this builder
+     */
     public Builder cpusOnline(CpuList cpus) {
       this.cpusOnline = Optional.of(cpus);
       return this;
     }
 
-    /** CPUs present ({@code /sys/devices/system/cpu/present}). */
+    /**
+     * CPUs present ({@code /sys/devices/system/cpu/present}).
+     *
+     * @param cpus the CPU set as the guest reports it
+     * @return this builder
+     */
     public Builder cpusPresent(CpuList cpus) {
       this.cpusPresent = Optional.of(cpus);
       return this;
@@ -119,6 +131,8 @@ public final class GuestFacts {
     /**
      * {@code MemTotal} in KiB.
      *
+     * @param kib {@code MemTotal} in KiB, at least 1
+     * @return this builder
      * @throws IllegalArgumentException when below 1
      */
     public Builder memTotalKiB(long kib) {
@@ -132,6 +146,8 @@ public final class GuestFacts {
     /**
      * Memory block states by block number.
      *
+     * @param states block number to state ({@code online}, {@code offline}, ...)
+     * @return this builder
      * @throws GuestDataException when a state is not one of {@link MemoryBlocks#STATES}
      */
     public Builder memoryBlockStates(Map<Integer, String> states) {
@@ -144,6 +160,8 @@ public final class GuestFacts {
     /**
      * Memory block size in bytes.
      *
+     * @param bytes the block size in bytes, a power of two
+     * @return this builder
      * @throws IllegalArgumentException when not a positive power of two
      */
     public Builder blockSizeBytes(long bytes) {
@@ -154,14 +172,24 @@ public final class GuestFacts {
       return this;
     }
 
-    /** Block states and, when known, the block size from a {@link MemoryBlocks} view. */
+    /**
+     * Block states and, when known, the block size from a {@link MemoryBlocks} view.
+     *
+     * @param blocks the blocks as read from the guest
+     * @return this builder
+     */
     public Builder memoryBlocks(MemoryBlocks blocks) {
       memoryBlockStates(blocks.states());
       blocks.blockSizeBytes().ifPresent(this::blockSizeBytes);
       return this;
     }
 
-    /** CPUs present (every reported logical id) and online, from a {@code guest-get-vcpus} reply. */
+    /**
+     * CPUs present (every reported logical id) and online, from a {@code guest-get-vcpus} reply.
+     *
+     * @param vcpus the vCPUs of the agent's reply
+     * @return this builder
+     */
     public Builder agentVcpus(List<AgentReplies.AgentVcpu> vcpus) {
       CpuList present = CpuList.empty();
       CpuList online = CpuList.empty();
@@ -177,6 +205,8 @@ public final class GuestFacts {
     /**
      * Memory block states from a {@code guest-get-memory-blocks} reply.
      *
+     * @param blocks the blocks as read from the guest
+     * @return this builder
      * @throws GuestDataException when a block number exceeds {@link Integer#MAX_VALUE}
      */
     public Builder agentMemoryBlocks(List<AgentReplies.AgentMemoryBlock> blocks) {
@@ -195,13 +225,19 @@ public final class GuestFacts {
      *
      * @param fact what is missing, e.g. "/proc/cpuinfo"
      * @param reason why, e.g. the parser's message
+     *
+     * @return this builder
      */
     public Builder unavailable(String fact, String reason) {
       unavailable.put(String.valueOf(fact), String.valueOf(reason));
       return this;
     }
 
-    /** Builds the facts. */
+    /**
+     * Builds the facts.
+     *
+     * @return the facts
+     */
     public GuestFacts build() {
       return new GuestFacts(this);
     }

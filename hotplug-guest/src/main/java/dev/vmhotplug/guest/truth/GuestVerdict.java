@@ -34,17 +34,17 @@ public final class GuestVerdict {
     this.findings = List.copyOf(findings);
   }
 
-  /** The status. */
+  /** {@return the status} */
   public Status status() {
     return status;
   }
 
-  /** The findings, problems first, then what could not be told, then what is fine. */
+  /** {@return the findings, problems first, then what could not be told, then what is fine} */
   public List<String> findings() {
     return findings;
   }
 
-  /** One line: the status and the first finding. */
+  /** {@return one line: the status and the first finding} */
   public String summary() {
     return status + (findings.isEmpty() ? "" : ": " + findings.get(0));
   }

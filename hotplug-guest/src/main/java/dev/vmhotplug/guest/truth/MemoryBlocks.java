@@ -154,17 +154,17 @@ public final class MemoryBlocks {
     return new MemoryBlocks(size, Collections.unmodifiableSortedMap(states));
   }
 
-  /** The block size in bytes, when known. */
+  /** {@return the block size in bytes, when known} */
   public OptionalLong blockSizeBytes() {
     return blockSizeBytes;
   }
 
-  /** Block number to state, ascending by number. */
+  /** {@return block number to state, ascending by number} */
   public SortedMap<Integer, String> states() {
     return states;
   }
 
-  /** Numbers of the blocks whose state is {@code offline}, ascending. */
+  /** {@return numbers of the blocks whose state is {@code offline}, ascending} */
   public List<Integer> offlineBlocks() {
     List<Integer> out = new ArrayList<>();
     states.forEach((k, v) -> {

@@ -101,33 +101,38 @@ public final class NodeMeminfo {
     return !s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9');
   }
 
-  /** The node number, or empty for {@code /proc/meminfo}. */
+  /** {@return the node number, or empty for {@code /proc/meminfo}} */
   public OptionalInt node() {
     return node;
   }
 
-  /** {@code MemTotal} in KiB. */
+  /** {@return {@code MemTotal} in KiB} */
   public long memTotalKiB() {
     return kib.get("MemTotal");
   }
 
-  /** {@code MemFree} in KiB, when present. */
+  /** {@return {@code MemFree} in KiB, when present} */
   public OptionalLong memFreeKiB() {
     return kib("MemFree");
   }
 
-  /** The value of a {@code kB} line in KiB, e.g. {@code kib("MemUsed")}. */
+  /**
+   * The value of a {@code kB} line in KiB, e.g. {@code kib("MemUsed")}.
+   *
+   * @param key the key as written in the file, e.g. {@code MemUsed}
+   * @return the value of a {@code kB} line in KiB, e.g
+   */
   public OptionalLong kib(String key) {
     Long v = kib.get(key);
     return v == null ? OptionalLong.empty() : OptionalLong.of(v);
   }
 
-  /** All {@code kB} values in KiB, in file order. */
+  /** {@return all {@code kB} values in KiB, in file order} */
   public Map<String, Long> kibValues() {
     return kib;
   }
 
-  /** All values without a unit (counts such as {@code HugePages_Total}), in file order. */
+  /** {@return all values without a unit (counts such as {@code HugePages_Total}), in file order} */
   public Map<String, Long> counts() {
     return counts;
   }

@@ -17,22 +17,27 @@ public enum HotplugResource {
     this.label = label;
   }
 
-  /** The udev subsystem of the device: {@code cpu} or {@code memory}. */
+  /** {@return the udev subsystem of the device: {@code cpu} or {@code memory}} */
   public String subsystem() {
     return subsystem;
   }
 
-  /** The sysfs attribute that onlines it: {@code online} or {@code state}. */
+  /** {@return the sysfs attribute that onlines it: {@code online} or {@code state}} */
   public String attribute() {
     return attribute;
   }
 
-  /** A word for messages: {@code CPU} or {@code memory}. */
+  /** {@return a word for messages: {@code CPU} or {@code memory}} */
   public String label() {
     return label;
   }
 
-  /** Whether writing {@code value} to {@link #attribute()} brings the device online. */
+  /**
+   * Whether writing {@code value} to {@link #attribute()} brings the device online.
+   *
+   * @param value the value a rule writes, e.g. {@code 1} or {@code online_movable}
+   * @return whether writing {@code value} to {@link #attribute()} brings the device online
+   */
   public boolean isOnlineValue(String value) {
     if (value == null) {
       return false;

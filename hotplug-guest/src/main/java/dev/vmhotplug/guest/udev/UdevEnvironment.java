@@ -36,17 +36,19 @@ public final class UdevEnvironment {
    * {@code Standard PC (i440FX + PIIX, 1996)}, {@code bios_vendor} {@code SeaBIOS}, kernel
    * {@code auto_online_blocks} {@code offline} (the upstream kernel default), hot-added CPU
    * {@code cpu2} and memory block {@code memory32}.
+   *
+   * @return an x86_64 KVM guest as QEMU presents it: {@code CONST{arch}} {@code x86_64}, {@code CONST{virt}} {@code kvm}, DMI {@code sys_vendor} {@code QEMU}, {@code product_name} {@code Standard PC (i440FX + PIIX, 1996)}, {@code bios_vendor} {@code SeaBIOS}, kernel {@code auto_online_blocks} {@code offline} (the upstream kernel default), hot-added CPU {@code cpu2} and memory block {@code memory32}
    */
   public static UdevEnvironment kvmGuest() {
     return builder().build();
   }
 
-  /** A builder starting from {@link #kvmGuest()}'s values. */
+  /** {@return a builder starting from {@link #kvmGuest()}'s values} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder with this environment's values. */
+  /** {@return a builder with this environment's values} */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.arch = arch;
@@ -59,42 +61,47 @@ public final class UdevEnvironment {
     return b;
   }
 
-  /** {@code uname -m} / {@code CONST{arch}}, e.g. {@code x86_64}. */
+  /** {@return {@code uname -m} / {@code CONST{arch}}, e.g. {@code x86_64}} */
   public String arch() {
     return arch;
   }
 
-  /** {@code systemd-detect-virt} / {@code CONST{virt}}, e.g. {@code kvm}, {@code microsoft}, {@code none}. */
+  /** {@return {@code systemd-detect-virt} / {@code CONST{virt}}, e.g. {@code kvm}, {@code microsoft}, {@code none}} */
   public String virt() {
     return virt;
   }
 
-  /** A DMI attribute ({@code sys_vendor}, {@code product_name}, …) if known. */
+  /**
+   * A DMI attribute ({@code sys_vendor}, {@code product_name}, …) if known.
+   *
+   * @param name the DMI attribute name, e.g. {@code sys_vendor}
+   * @return a DMI attribute ({@code sys_vendor}, {@code product_name}, …) if known
+   */
   public Optional<String> dmi(String name) {
     return Optional.ofNullable(dmi.get(name));
   }
 
-  /** All known DMI attributes. */
+  /** {@return all known DMI attributes} */
   public Map<String, String> dmi() {
     return dmi;
   }
 
-  /** {@code /sys/devices/system/memory/auto_online_blocks}, e.g. {@code offline}; empty if unknown. */
+  /** {@return {@code /sys/devices/system/memory/auto_online_blocks}, e.g. {@code offline}; empty if unknown} */
   public Optional<String> autoOnlineBlocks() {
     return Optional.ofNullable(autoOnlineBlocks);
   }
 
-  /** The number of the hot-added CPU used for the event ({@code cpu2}). */
+  /** {@return the number of the hot-added CPU used for the event ({@code cpu2})} */
   public int cpuNumber() {
     return cpuNumber;
   }
 
-  /** The number of the hot-added memory block used for the event ({@code memory32}). */
+  /** {@return the number of the hot-added memory block used for the event ({@code memory32})} */
   public int memoryBlock() {
     return memoryBlock;
   }
 
-  /** One line for reports, e.g. {@code x86_64, virt=kvm, sys_vendor=QEMU}. */
+  /** {@return one line for reports, e.g. {@code x86_64, virt=kvm, sys_vendor=QEMU}} */
   public String describe() {
     return arch + ", virt=" + virt + ", sys_vendor=" + dmi.getOrDefault("sys_vendor", "(unknown)")
         + ", auto_online_blocks=" + (autoOnlineBlocks == null ? "(unknown)" : autoOnlineBlocks);
@@ -120,24 +127,45 @@ public final class UdevEnvironment {
       dmi.put("bios_vendor", "SeaBIOS");
     }
 
-    /** Sets the architecture ({@code x86_64}, {@code aarch64}, {@code s390x}, {@code ppc64le}). */
+    /**
+     * Sets the architecture ({@code x86_64}, {@code aarch64}, {@code s390x}, {@code ppc64le}).
+     *
+     * @param arch the architecture as {@code uname -m} prints it
+     * @return this builder
+     */
     public Builder arch(String arch) {
       this.arch = Objects.requireNonNull(arch, "arch");
       return this;
     }
 
-    /** Sets the virtualization as systemd-detect-virt names it ({@code kvm}, {@code none}, …). */
+    /**
+     * Sets the virtualization as systemd-detect-virt names it ({@code kvm}, {@code none}, …).
+     *
+     * @param virt the name {@code systemd-detect-virt} prints
+     * @return this builder
+     */
     public Builder virt(String virt) {
       this.virt = Objects.requireNonNull(virt, "virt");
       return this;
     }
 
-    /** Sets DMI {@code sys_vendor} (QEMU: {@code QEMU}; Hyper-V: {@code Microsoft Corporation}). */
+    /**
+     * Sets DMI {@code sys_vendor} (QEMU: {@code QEMU}; Hyper-V: {@code Microsoft Corporation}).
+     *
+     * @param vendor the DMI {@code sys_vendor} value
+     * @return this builder
+     */
     public Builder sysVendor(String vendor) {
       return dmi("sys_vendor", vendor);
     }
 
-    /** Sets one DMI attribute; {@code null} makes it unknown. */
+    /**
+     * Sets one DMI attribute; {@code null} makes it unknown.
+     *
+     * @param name the DMI attribute name, e.g. {@code sys_vendor}
+     * @param value the value; {@code null} makes it unknown
+     * @return this builder
+     */
     public Builder dmi(String name, String value) {
       Objects.requireNonNull(name, "name");
       if (value == null) {
@@ -148,13 +176,23 @@ public final class UdevEnvironment {
       return this;
     }
 
-    /** Sets the kernel's {@code auto_online_blocks} ({@code offline}, {@code online}, …); null = unknown. */
+    /**
+     * Sets the kernel's {@code auto_online_blocks} ({@code offline}, {@code online}, …); null = unknown.
+     *
+     * @param value the value; {@code null} makes it unknown
+     * @return this builder
+     */
     public Builder autoOnlineBlocks(String value) {
       this.autoOnlineBlocks = value;
       return this;
     }
 
-    /** Sets the hot-added CPU's number (default 2). */
+    /**
+     * Sets the hot-added CPU's number (default 2).
+     *
+     * @param n the number, 0 or more
+     * @return this builder
+     */
     public Builder cpuNumber(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("cpuNumber must be >= 1 (cpu0 is never hot-added), got " + n);
@@ -163,7 +201,12 @@ public final class UdevEnvironment {
       return this;
     }
 
-    /** Sets the hot-added memory block's number (default 32). */
+    /**
+     * Sets the hot-added memory block's number (default 32).
+     *
+     * @param n the number, 0 or more
+     * @return this builder
+     */
     public Builder memoryBlock(int n) {
       if (n < 0) {
         throw new IllegalArgumentException("memoryBlock must be >= 0, got " + n);
@@ -172,7 +215,11 @@ public final class UdevEnvironment {
       return this;
     }
 
-    /** Builds the environment. */
+    /**
+     * Builds the environment.
+     *
+     * @return the environment
+     */
     public UdevEnvironment build() {
       return new UdevEnvironment(this);
     }

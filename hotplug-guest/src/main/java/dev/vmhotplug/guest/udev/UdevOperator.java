@@ -21,12 +21,12 @@ public enum UdevOperator {
     this.text = text;
   }
 
-  /** The operator as written in a rule file. */
+  /** {@return the operator as written in a rule file} */
   public String text() {
     return text;
   }
 
-  /** Whether this is {@code ==} or {@code !=}. */
+  /** {@return whether this is {@code ==} or {@code !=}} */
   public boolean isMatch() {
     return this == MATCH || this == NOMATCH;
   }

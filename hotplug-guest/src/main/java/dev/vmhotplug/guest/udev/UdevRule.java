@@ -14,19 +14,27 @@ import java.util.Objects;
  */
 public record UdevRule(String file, int line, int lastLine, String text, List<UdevToken> tokens) {
 
-  /** Validates and copies the token list. */
+  /**
+   * Validates and copies the token list.
+   *
+   * @param file the rule file's name, e.g. {@code 40-redhat.rules}
+   * @param line the 1-based number of the rule's first physical line
+   * @param lastLine the 1-based number of its last physical line (differs when continued)
+   * @param text the logical line as udev sees it (continuations joined)
+   * @param tokens the parsed tokens, in order
+   */
   public UdevRule {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(text, "text");
     tokens = List.copyOf(tokens);
   }
 
-  /** {@code file:line}, e.g. {@code 40-redhat.rules:4}. */
+  /** {@return {@code file:line}, e.g. {@code 40-redhat.rules:4}} */
   public String location() {
     return file + ":" + line;
   }
 
-  /** The value of this rule's {@code LABEL=}, or {@code null}. */
+  /** {@return the value of this rule's {@code LABEL=}, or {@code null}} */
   public String label() {
     for (UdevToken t : tokens) {
       if (t.key().equals("LABEL")) {
@@ -36,7 +44,7 @@ public record UdevRule(String file, int line, int lastLine, String text, List<Ud
     return null;
   }
 
-  /** The target of this rule's {@code GOTO=}, or {@code null}. */
+  /** {@return the target of this rule's {@code GOTO=}, or {@code null}} */
   public String gotoLabel() {
     for (UdevToken t : tokens) {
       if (t.key().equals("GOTO")) {

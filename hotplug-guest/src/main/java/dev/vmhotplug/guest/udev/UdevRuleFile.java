@@ -15,7 +15,15 @@ import java.util.Objects;
 public record UdevRuleFile(
     String name, String path, List<UdevRule> rules, List<UdevProblem> problems, boolean truncated) {
 
-  /** Validates and copies the lists. */
+  /**
+   * Validates and copies the lists.
+   *
+   * @param name the file name (what udev sorts by), e.g. {@code 40-redhat.rules}
+   * @param path where it was read from, for messages (e.g. {@code /usr/lib/udev/rules.d/40-redhat.rules})
+   * @param rules the valid rules in file order
+   * @param problems lines udev would ignore, and notes about the file (binary content, truncation)
+   * @param truncated whether only the first {@link UdevRulesParser#MAX_BYTES} bytes were read
+   */
   public UdevRuleFile {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(path, "path");

@@ -12,7 +12,14 @@ import java.util.Objects;
  */
 public record UdevToken(String key, String attr, UdevOperator op, String value) {
 
-  /** Validates the parts. */
+  /**
+   * Validates the parts.
+   *
+   * @param key the key in upper case as written ({@code ATTR}, {@code SUBSYSTEM}, …)
+   * @param attr the text in braces, or {@code null} when the key has none
+   * @param op the operator
+   * @param value the value with udev's quoting removed ({@code \"} becomes {@code "})
+   */
   public UdevToken {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(op, "op");

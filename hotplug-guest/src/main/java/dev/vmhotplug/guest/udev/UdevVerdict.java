@@ -35,7 +35,17 @@ public record UdevVerdict(
     CANNOT_TELL
   }
 
-  /** Validates and copies the lists. */
+  /**
+   * Validates and copies the lists.
+   *
+   * @param resource CPU or memory
+   * @param status the answer
+   * @param onlineValue the value written ({@code 1}, {@code online}, {@code online_movable}) when
+   *     onlined; {@code null} otherwise
+   * @param evidence the rule(s) that online it (empty when none does)
+   * @param explanations what each rule that concerns this resource does, in processing order
+   * @param reasons why the answer is what it is (unknowns, skipped files, problems), one per line
+   */
   public UdevVerdict {
     Objects.requireNonNull(resource, "resource");
     Objects.requireNonNull(status, "status");
@@ -44,17 +54,17 @@ public record UdevVerdict(
     reasons = List.copyOf(reasons);
   }
 
-  /** Whether a hot-added device of this kind comes online (definitely or probably). */
+  /** {@return whether a hot-added device of this kind comes online (definitely or probably)} */
   public boolean covered() {
     return status == Status.ONLINES || status == Status.PROBABLY_ONLINES;
   }
 
-  /** The first rule that onlines it, if any. */
+  /** {@return the first rule that onlines it, if any} */
   public Optional<RuleExplanation> firstEvidence() {
     return evidence.isEmpty() ? Optional.empty() : Optional.of(evidence.get(0));
   }
 
-  /** One line: e.g. {@code CPU: onlined (online=1) by 40-redhat.rules:4}. */
+  /** {@return one line: e.g. {@code CPU: onlined (online=1) by 40-redhat.rules:4}} */
   public String summary() {
     String what = resource.label();
     return switch (status) {

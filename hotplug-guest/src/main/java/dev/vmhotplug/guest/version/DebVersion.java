@@ -119,17 +119,17 @@ public final class DebVersion implements Comparable<DebVersion> {
     return new DebVersion(epoch, s, revision);
   }
 
-  /** The epoch; 0 when absent. */
+  /** {@return the epoch; 0 when absent} */
   public long epoch() {
     return epoch;
   }
 
-  /** The upstream version. */
+  /** {@return the upstream version} */
   public String upstream() {
     return upstream;
   }
 
-  /** The Debian revision; {@code ""} when absent. */
+  /** {@return the Debian revision; {@code ""} when absent} */
   public String revision() {
     return revision;
   }

@@ -114,17 +114,17 @@ public final class RpmVersion implements Comparable<RpmVersion> {
     return parse(s);
   }
 
-  /** The epoch; 0 when the text had none. */
+  /** {@return the epoch; 0 when the text had none} */
   public long epoch() {
     return epoch;
   }
 
-  /** The version part (between epoch and release). */
+  /** {@return the version part (between epoch and release)} */
   public String version() {
     return version;
   }
 
-  /** The release part, or {@code null} when the text had none. */
+  /** {@return the release part, or {@code null} when the text had none} */
   public String release() {
     return release;
   }
