@@ -161,7 +161,6 @@ public final class VirtioMemPlanner {
           + " needs the inactive XML"))));
     }
     String name = sides.get(0).xml.name();
-    String q = SafeText.quote(name);
     for (Side s : sides) {
       if (!hasVirtioMem(s.xml)) {
         throw noDevice(s, name);
@@ -258,11 +257,12 @@ public final class VirtioMemPlanner {
     switch (r.operation()) {
       case ADD:
         if (r.size().compareTo(room) > 0) {
-          throw refuse(Refusal.ABOVE_MAX_MEMORY, "cannot add " + r.size() + " to " + dev + ": too large, it has "
-              + from + " requested of its size " + size + " (the most it can ever plug), room for " + room + ". Add at"
-              + " most " + room + ", or give the domain a larger device: raise maxMemory and prepare again"
-              + " (domain.prepare(HotplugLimits…maxMemory(…).virtioMem(true)); the device's size is fixed at its"
-              + " definition: remove it from the persistent XML first) and cold-boot");
+          throw refuse(Refusal.ABOVE_MAX_MEMORY, "cannot add " + r.size() + " to " + dev + ": too large, "
+              + from.plus(r.size()) + " would be above the device's size " + size + " (the most it can ever plug;"
+              + " requested now " + from + ", room for " + room + "). Add at most " + room + ", or give the domain a"
+              + " larger device: its size is fixed in the definition, so remove the device from the persistent XML,"
+              + " raise maxMemory and prepare again (domain.prepare(HotplugLimits…maxMemory(…).virtioMem(true))),"
+              + " then cold-boot");
         }
         to = from.plus(r.size());
         checkAligned(r.size(), block, dev, "the amount to add");
@@ -281,8 +281,8 @@ public final class VirtioMemPlanner {
         if (r.size().compareTo(size) > 0) {
           throw refuse(Refusal.ABOVE_MAX_MEMORY, "cannot set a requested size of " + r.size() + " on " + dev
               + ": too large, above the device's size " + size + " (the most it can ever plug). Ask for at most "
-              + size + ", or give the domain a larger device (raise maxMemory, prepare again with virtioMem(true),"
-              + " cold boot)");
+              + size + ", or give the domain a larger device (its size is fixed in the definition: remove the device"
+              + " from the persistent XML, raise maxMemory, prepare again with virtioMem(true), cold boot)");
         }
         to = r.size();
         checkAligned(r.size(), block, dev, "the requested size");
