@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       GuestCheckCommand.class,
       AttachMemoryCommand.class,
       DetachMemoryCommand.class,
+      UpdateMemoryDeviceCommand.class,
       DommemstatCommand.class,
       EnsureCommand.class,
       UdevRulesCommand.class,
