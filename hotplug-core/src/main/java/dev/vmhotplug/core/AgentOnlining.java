@@ -1,5 +1,7 @@
 package dev.vmhotplug.core;
 
+import dev.vmhotplug.guest.truth.AgentReplies;
+import dev.vmhotplug.guest.truth.GuestDataException;
 import dev.vmhotplug.xml.internal.SafeText;
 import java.time.Duration;
 import java.util.List;
@@ -17,16 +19,23 @@ final class AgentOnlining implements OpContext.GuestAction {
   private final boolean cpus;
   private final boolean memory;
   private final Duration perCommand;
+  private final int expectCpus;
+  private final long expectBlocksAdded;
+  private int baselineBlocks = -1;
 
   /**
    * @param cpus online vCPUs
    * @param memory online memory blocks
    * @param perCommand the bound of each agent command (whole seconds, at least 1)
+   * @param expectCpus the vCPUs the guest will have after the change (0: do not wait for them)
+   * @param expectBlocksAdded the memory blocks the change adds (0: do not wait for them)
    */
-  AgentOnlining(boolean cpus, boolean memory, Duration perCommand) {
+  AgentOnlining(boolean cpus, boolean memory, Duration perCommand, int expectCpus, long expectBlocksAdded) {
     this.cpus = cpus;
     this.memory = memory;
     this.perCommand = Objects.requireNonNull(perCommand, "perCommand");
+    this.expectCpus = expectCpus;
+    this.expectBlocksAdded = expectBlocksAdded;
   }
 
   /**
@@ -55,11 +64,48 @@ final class AgentOnlining implements OpContext.GuestAction {
     }
     try {
       domain.agentCommand(GuestAgent.PING, seconds());
+      if (memory && expectBlocksAdded > 0) {
+        baselineBlocks = AgentReplies.parseMemoryBlocks(domain.agentCommand(AgentGuestProbe.GET_MEMORY_BLOCKS,
+            seconds())).size();
+      }
     } catch (LibvirtException e) {
       throw new GuestAgentUnavailableException("the QEMU guest agent of domain " + SafeText.quote(name) + " did not"
           + " answer guest-ping within " + seconds() + " s: " + e.libvirtMessage() + ". onlineThroughAgent() needs"
           + " it; check that qemu-guest-agent runs in the guest and is not hung. Nothing was changed", e);
+    } catch (GuestDataException e) {
+      throw new GuestAgentUnavailableException("the QEMU guest agent of domain " + SafeText.quote(name) + " gave a"
+          + " guest-get-memory-blocks reply the SDK cannot read: " + e.getMessage() + ". Check the qemu-ga version;"
+          + " nothing was changed", e);
     }
+  }
+
+  /**
+   * Waits until the guest has registered what the host added (the host XML shows a hot-added vCPU or
+   * DIMM a moment before the guest's kernel lists it): the agent lists the expected vCPUs and memory
+   * blocks. Bounded by the request's timeout; the onlining then goes on with what is there.
+   */
+  private void awaitPresent(OpContext ctx) {
+    boolean waitCpus = cpus && expectCpus > 0;
+    boolean waitBlocks = memory && expectBlocksAdded > 0 && baselineBlocks >= 0;
+    if (!waitCpus && !waitBlocks) {
+      return;
+    }
+    DomainHandle domain = ctx.domain;
+    ctx.poller().await(() -> {
+      try {
+        boolean ok = true;
+        if (waitCpus) {
+          ok = AgentReplies.parseVcpus(domain.agentCommand(AgentGuestProbe.GET_VCPUS, seconds())).size() >= expectCpus;
+        }
+        if (ok && waitBlocks) {
+          ok = AgentReplies.parseMemoryBlocks(domain.agentCommand(AgentGuestProbe.GET_MEMORY_BLOCKS, seconds())).size()
+              >= baselineBlocks + expectBlocksAdded;
+        }
+        return ok;
+      } catch (LibvirtException | GuestDataException e) {
+        return false; // GuestAgent.online below reports an agent that stopped answering
+      }
+    }, present -> present, "the guest of " + SafeText.quote(domain.name()) + " to list what was added");
   }
 
   private int seconds() {
@@ -75,6 +121,7 @@ final class AgentOnlining implements OpContext.GuestAction {
     String name = domain.name();
     String done = "domain " + SafeText.quote(name) + ": the change was applied on the host (" + applied + ") but"
         + " onlining it through the guest agent failed: ";
+    awaitPresent(ctx);
     AgentOnlineResult r;
     try {
       r = GuestAgent.online(name, json -> domain.agentCommand(json, seconds()), cpus, memory, ctx.poller());

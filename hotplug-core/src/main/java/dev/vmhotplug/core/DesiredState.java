@@ -495,9 +495,19 @@ public final class DesiredState {
   private EnsureResult execute(EnsurePlan plan, Inspection in, long t0) {
     OpContext ctx = new OpContext(domain, timeout, verification);
     MemorySize block = blockSize.orElse(domain.client().memoryBlockSize());
+    AgentOnlining memoryOnlining = null;
     if (agent && addsLive(plan, in)) {
-      // before the first step: no agent (or one that does not answer) changes nothing
-      new AgentOnlining(true, true, GuestAgent.DEFAULT_TIMEOUT).precheck(domain);
+      // before the first step: no agent (or one that does not answer) changes nothing; the memory
+      // onlining's check also counts the guest's blocks, to wait for the new ones later
+      long blocks = 0;
+      for (EnsurePlan.Step s : plan.steps()) {
+        if (s.memory().isPresent() && s.memory().get().model() == MemoryModel.DIMM
+            && MemoryChange.addsLive(s.memory().get())) {
+          blocks += s.memory().get().total().bytes() / block.bytes();
+        }
+      }
+      memoryOnlining = new AgentOnlining(false, true, GuestAgent.DEFAULT_TIMEOUT, 0, blocks);
+      memoryOnlining.precheck(domain);
     }
     List<VcpuResult> vr = new ArrayList<>();
     List<MemoryResult> mr = new ArrayList<>();
@@ -511,13 +521,14 @@ public final class DesiredState {
           VcpuPlanner.Plan vp = new VcpuPlanner.Plan(domain.name(), s.vcpus().getAsInt(), s.scope(),
               in.vcpuCount(s.scope()), Optional.of(s.scope()));
           VcpuResult r = VcpuOperation.execute(agent && vp.target() > vp.liveBefore() && s.scope().includesLive()
-              ? agentContext(true) : ctx, vp, System.nanoTime());
+              ? agentContext(new AgentOnlining(true, false, GuestAgent.DEFAULT_TIMEOUT, vp.target(), 0)) : ctx, vp,
+              System.nanoTime());
           vr.add(r);
           done.addAll(r.steps());
         } else {
           MemoryPlan mp = s.memory().orElseThrow();
-          MemoryResult r = MemoryOperation.execute(agent && MemoryChange.addsLive(mp) ? agentContext(false) : ctx, in,
-              mp, block, progressTimeout);
+          MemoryResult r = MemoryOperation.execute(agent && MemoryChange.addsLive(mp)
+              ? agentContext(memoryOnlining) : ctx, in, mp, block, progressTimeout);
           mr.add(r);
           done.addAll(r.steps());
         }
@@ -564,10 +575,10 @@ public final class DesiredState {
   }
 
   /** The context of a step that adds to the running domain with the agent option (checked before). */
-  private OpContext agentContext(boolean cpus) {
+  private OpContext agentContext(AgentOnlining online) {
     Verification v = verification.kind() == Verification.Kind.HOST
         ? Verification.guest(AgentGuestProbe.withTimeout(GuestAgent.DEFAULT_TIMEOUT)) : verification;
-    return new OpContext(domain, timeout, v, List.of(new AgentOnlining(cpus, !cpus, GuestAgent.DEFAULT_TIMEOUT)));
+    return new OpContext(domain, timeout, v, List.of(online));
   }
 
   private static List<OperationStep> concat(List<OperationStep> a, List<OperationStep> b) {

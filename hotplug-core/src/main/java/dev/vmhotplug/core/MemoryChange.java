@@ -460,7 +460,7 @@ public final class MemoryChange {
     return OpContext.guard(domain.name(), () -> domain.locked(() -> {
       Inspection in = Inspection.forScope(domain, effectiveScope(), true);
       MemoryPlan plan = plan(in);
-      OpContext ctx = context(domain, timeout, verification, agent, plan);
+      OpContext ctx = context(domain, timeout, verification, agent, plan, block());
       return MemoryOperation.execute(ctx, in, plan, block(), progressTimeout);
     }));
   }
@@ -471,11 +471,14 @@ public final class MemoryChange {
    * verification, and (with host verification) the guest is verified through it.
    */
   static OpContext context(DomainHandle domain, Duration timeout, Verification verification,
-      Optional<Duration> agent, MemoryPlan plan) {
+      Optional<Duration> agent, MemoryPlan plan, MemorySize blockSize) {
     if (agent.isEmpty() || !addsLive(plan)) {
       return new OpContext(domain, timeout, verification);
     }
-    AgentOnlining online = new AgentOnlining(false, true, agent.get());
+    // DIMMs: wait for the guest to list the new blocks before onlining; virtio-mem adds its blocks
+    // before <current> grows, so they are there once the host shows the request reached
+    long blocks = plan.model() == MemoryModel.DIMM ? plan.total().bytes() / blockSize.bytes() : 0;
+    AgentOnlining online = new AgentOnlining(false, true, agent.get(), 0, blocks);
     online.precheck(domain);
     Verification v = verification.kind() == Verification.Kind.HOST
         ? Verification.guest(AgentGuestProbe.withTimeout(agent.get())) : verification;

@@ -192,7 +192,7 @@ public final class VcpuChange {
     if (!agent || !hotAdd) {
       return new OpContext(domain, timeout, verification);
     }
-    AgentOnlining online = new AgentOnlining(true, false, GuestAgent.DEFAULT_TIMEOUT);
+    AgentOnlining online = new AgentOnlining(true, false, GuestAgent.DEFAULT_TIMEOUT, plan.target(), 0);
     online.precheck(domain);
     Verification v = verification.kind() == Verification.Kind.HOST
         ? Verification.guest(AgentGuestProbe.withTimeout(GuestAgent.DEFAULT_TIMEOUT)) : verification;

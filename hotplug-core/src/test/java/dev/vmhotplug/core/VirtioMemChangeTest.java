@@ -68,10 +68,17 @@ class VirtioMemChangeTest {
       DomainHandle d = c.domain("vmem");
       MemoryChange change = d.memory().requested(MemorySize.ofMiB(768)).live().config().progressTimeout(STILL);
       sim.expect(change.plan());
+      sim.calls.clear();
 
       MemoryResult r = change.apply();
 
       assertThat(sim.changes()).containsExactly("updateDevice(LIVE)", "updateDevice(CONFIG)");
+      // the libvirt calls: 3 reads to inspect, one update per scope, the live XML until <current> shows
+      // the request (one read per 128 MiB step of the simulated guest here), the persistent XML once
+      assertThat(sim.calls.subList(0, 5)).containsExactly("xml(live)", "isPersistent", "xml(inactive)",
+          "updateDevice(LIVE)", "updateDevice(CONFIG)");
+      assertThat(sim.calls.subList(5, sim.calls.size() - 1)).hasSize(r.attempts() - 1).containsOnly("xml(live)");
+      assertThat(sim.calls.get(sim.calls.size() - 1)).isEqualTo("xml(inactive)");
       assertThat(r.steps()).extracting(OperationStep::action, OperationStep::scope).containsExactly(
           org.assertj.core.groups.Tuple.tuple("updateDeviceFlags", Scope.LIVE),
           org.assertj.core.groups.Tuple.tuple("updateDeviceFlags", Scope.CONFIG));
