@@ -2,6 +2,7 @@ package dev.vmhotplug.core;
 
 import dev.vmhotplug.core.internal.MemoryPlanner;
 import dev.vmhotplug.core.internal.VcpuPlanner;
+import dev.vmhotplug.core.internal.VirtioMemPlanner;
 import dev.vmhotplug.xml.DomainXml;
 import dev.vmhotplug.xml.MemorySize;
 import dev.vmhotplug.xml.internal.SafeText;
@@ -24,7 +25,12 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>The memory target is the total ({@code <memory>}, what {@code virsh dominfo} calls max memory):
- * below it, DIMMs are added for the missing amount; above it, hot-plugged DIMMs are removed. Each
+ * below it, DIMMs are added for the missing amount; above it, hot-plugged DIMMs are removed. On a
+ * domain with virtio-mem devices the target is the memory given to the guest (boot memory + DIMMs +
+ * each virtio-mem device's {@code <requested>} size: {@code <memory>} counts a virtio-mem device's
+ * whole size whatever is plugged) and the virtio-mem device's requested size is grown or shrunk by the
+ * difference ({@link #model(MemoryModel)} chooses explicitly; {@link EnsurePlan.Kind#RESIZE_MEMORY};
+ * the plan's notes say which model and why). Each
  * scope side (live, config) is compared on its own, so a step only touches the sides that differ;
  * when both differ by the same amount one call covers both. Applying a plan twice changes nothing
  * the second time. Without {@link #live()}/{@link #config()} the scope is live.
@@ -33,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * steps (the same vCPU and memory operations that {@link VcpuChange} and {@link MemoryChange} run,
  * not their public fronts) and refuses with {@link Refusal#STALE_PLAN} when the domain changed since
  * the plan was made; {@link #apply()} is plan + apply under one hold of the domain's lock.
+ *
+ * <p>{@link #onlineThroughAgent()} onlines what the steps add to the running domain through the QEMU
+ * guest agent (checked with {@code guest-ping} before the first step), for guests without udev rules.
  *
  * <p>An immutable request value; every method returns a new request and checks its argument when
  * it is given ({@link InvalidArgumentException}).
@@ -48,6 +57,9 @@ public final class DesiredState {
   private final Scope scope;
   private final Duration timeout;
   private final Verification verification;
+  private Optional<MemoryModel> model = Optional.empty();
+  private Duration progressTimeout = VirtioMemOperation.DEFAULT_PROGRESS_TIMEOUT;
+  private boolean agent;
 
   DesiredState(DomainHandle domain) {
     this(domain, OptionalInt.empty(), Optional.empty(), OptionalInt.empty(), Optional.empty(), null, null,
@@ -66,6 +78,14 @@ public final class DesiredState {
     this.verification = verification;
   }
 
+  /** A copy of this request with the fields that every constructor call above does not pass. */
+  private DesiredState keep(DesiredState next) {
+    next.model = model;
+    next.progressTimeout = progressTimeout;
+    next.agent = agent;
+    return next;
+  }
+
   /**
    * The wanted vCPU count (total, as with {@code virsh setvcpus}).
    *
@@ -78,7 +98,8 @@ public final class DesiredState {
       throw new InvalidArgumentException(Refusal.COUNT_BELOW_ONE, "cannot ensure " + count + " vCPUs for domain "
           + SafeText.quote(domain.name()) + ": a domain needs at least 1 vCPU; ask for vcpus(1) or more");
     }
-    return new DesiredState(domain, OptionalInt.of(count), memory, node, blockSize, scope, timeout, verification);
+    return keep(new DesiredState(domain, OptionalInt.of(count), memory, node, blockSize, scope, timeout,
+        verification));
   }
 
   /**
@@ -95,7 +116,8 @@ public final class DesiredState {
       throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "cannot ensure a memory total of " + total
           + " for domain " + SafeText.quote(domain.name()) + ": give the total wanted, e.g. memory(MemorySize.ofGiB(8))");
     }
-    return new DesiredState(domain, vcpus, Optional.of(total), node, blockSize, scope, timeout, verification);
+    return keep(new DesiredState(domain, vcpus, Optional.of(total), node, blockSize, scope, timeout,
+        verification));
   }
 
   /**
@@ -118,8 +140,8 @@ public final class DesiredState {
    * @throws InvalidArgumentException {@link Refusal#NODE_OUT_OF_RANGE} for a negative node
    */
   public DesiredState node(int node) {
-    return new DesiredState(domain, vcpus, memory, OptionalInt.of(Requests.node(node)), blockSize, scope, timeout,
-        verification);
+    return keep(new DesiredState(domain, vcpus, memory, OptionalInt.of(Requests.node(node)), blockSize, scope, timeout,
+        verification));
   }
 
   /**
@@ -131,8 +153,8 @@ public final class DesiredState {
    * @throws NullPointerException if block is null
    */
   public DesiredState blockSize(MemorySize block) {
-    return new DesiredState(domain, vcpus, memory, node, Optional.of(Requests.blockSize(block)), scope, timeout,
-        verification);
+    return keep(new DesiredState(domain, vcpus, memory, node, Optional.of(Requests.blockSize(block)), scope, timeout,
+        verification));
   }
 
   /** Compares and changes the running domain; combine with {@link #config()}. */
@@ -154,7 +176,8 @@ public final class DesiredState {
    */
   public DesiredState scope(Scope scope) {
     Objects.requireNonNull(scope, "scope");
-    return new DesiredState(domain, vcpus, memory, node, blockSize, scope.plus(this.scope), timeout, verification);
+    return keep(new DesiredState(domain, vcpus, memory, node, blockSize, scope.plus(this.scope), timeout,
+        verification));
   }
 
   /**
@@ -166,7 +189,8 @@ public final class DesiredState {
    * @throws NullPointerException if timeout is null
    */
   public DesiredState timeout(Duration timeout) {
-    return new DesiredState(domain, vcpus, memory, node, blockSize, scope, Requests.timeout(timeout), verification);
+    return keep(new DesiredState(domain, vcpus, memory, node, blockSize, scope, Requests.timeout(timeout),
+        verification));
   }
 
   /**
@@ -177,8 +201,53 @@ public final class DesiredState {
    * @throws NullPointerException if verification is null
    */
   public DesiredState verify(Verification verification) {
-    return new DesiredState(domain, vcpus, memory, node, blockSize, scope, timeout,
-        Objects.requireNonNull(verification, "verification"));
+    return keep(new DesiredState(domain, vcpus, memory, node, blockSize, scope, timeout,
+        Objects.requireNonNull(verification, "verification")));
+  }
+
+  /**
+   * How memory is changed: DIMMs or virtio-mem (default: virtio-mem when the definitions in scope
+   * have a virtio-mem device, DIMMs otherwise).
+   *
+   * @param model the model
+   * @return the request
+   * @throws NullPointerException if model is null
+   */
+  public DesiredState model(MemoryModel model) {
+    DesiredState d = keep(new DesiredState(domain, vcpus, memory, node, blockSize, scope, timeout, verification));
+    d.model = Optional.of(Objects.requireNonNull(model, "model"));
+    return d;
+  }
+
+  /**
+   * virtio-mem: how long the device's {@code <current>} may stand still before the wait ends with a
+   * diagnosis (default 10 s; see {@link MemoryChange#progressTimeout(Duration)}).
+   *
+   * @param stillFor more than zero
+   * @return the request
+   * @throws InvalidArgumentException {@link Refusal#INVALID_REQUEST} if zero or negative
+   * @throws NullPointerException if stillFor is null
+   */
+  public DesiredState progressTimeout(Duration stillFor) {
+    DesiredState d = keep(new DesiredState(domain, vcpus, memory, node, blockSize, scope, timeout, verification));
+    d.progressTimeout = MemoryChange.progress(stillFor);
+    return d;
+  }
+
+  /**
+   * Onlines what the steps add to the running domain (vCPUs, memory) through the QEMU guest agent once
+   * the host shows it, for guests whose udev rules do not (see {@link VcpuChange#onlineThroughAgent()}
+   * and {@link MemoryChange#onlineThroughAgent()}). Checked before the first step: no agent channel is
+   * {@link Refusal#NO_GUEST_AGENT}, an agent that does not answer {@code guest-ping} a
+   * {@link GuestAgentUnavailableException}. Not part of the plan: a plan made without it can be
+   * applied with it.
+   *
+   * @return the request
+   */
+  public DesiredState onlineThroughAgent() {
+    DesiredState d = keep(new DesiredState(domain, vcpus, memory, node, blockSize, scope, timeout, verification));
+    d.agent = true;
+    return d;
   }
 
   /** The effective scope (live when none was chosen). */
@@ -341,14 +410,21 @@ public final class DesiredState {
       List<OperationStep> calls, List<String> satisfied) {
     // per side: the signed difference; sides with the same difference share one step
     List<Scope> sides = sides(sc);
+    Optional<DomainXml> liveIn = sc.includesLive() ? in.live() : Optional.empty();
+    Optional<DomainXml> configIn = sc.includesConfig() ? in.config() : Optional.empty();
+    MemoryModel m = VirtioMemPlanner.choose(model, liveIn, configIn);
+    boolean virtio = m == MemoryModel.VIRTIO_MEM;
+    String note = VirtioMemPlanner.modelNote(m, model.isPresent(), liveIn, configIn);
     List<MemorySize> current = new ArrayList<>();
     for (Scope side : sides) {
-      current.add(MemoryPlanner.totalMemory(side == Scope.LIVE ? in.live().orElseThrow() : in.config().orElseThrow()));
+      DomainXml x = side == Scope.LIVE ? in.live().orElseThrow() : in.config().orElseThrow();
+      current.add(virtio ? VirtioMemPlanner.pluggedMemory(x) : MemoryPlanner.totalMemory(x));
     }
     List<Scope> todo = new ArrayList<>();
     for (int i = 0; i < sides.size(); i++) {
       if (current.get(i).equals(target)) {
-        satisfied.add("memory already " + target + " (" + label(sides.get(i)) + ")");
+        satisfied.add("memory already " + target + " (" + label(sides.get(i)) + (virtio ? ", virtio-mem requested"
+            + pluggedNote(sides.get(i) == Scope.LIVE ? in.live() : Optional.empty()) : "") + ")");
       } else {
         todo.add(sides.get(i));
       }
@@ -372,18 +448,46 @@ public final class DesiredState {
       MemorySize amount = add ? target.minus(now) : now.minus(target);
       Optional<DomainXml> live = stepScope.includesLive() ? in.live() : Optional.empty();
       Optional<DomainXml> config = stepScope.includesConfig() ? in.config() : Optional.empty();
-      MemoryPlan mp = add
-          ? MemoryPlanner.planAdd(new MemoryPlanner.AddRequest(amount, node, Optional.empty(), Optional.empty(), block,
-              stepScope), live, config)
-          : MemoryPlanner.planRemove(new MemoryPlanner.RemoveRequest(amount, node, stepScope), live, config);
-      steps.add(new EnsurePlan.Step(add ? EnsurePlan.Kind.ADD_MEMORY : EnsurePlan.Kind.REMOVE_MEMORY, stepScope,
-          OptionalInt.empty(), Optional.of(mp),
-          "memory " + now + " -> " + target + " (" + (add ? "attach " : "detach ") + amount + " "
-              + stepScope.virshFlags() + ")"));
+      MemoryPlan mp;
+      EnsurePlan.Kind kind;
+      String how;
+      if (virtio) {
+        mp = VirtioMemPlanner.plan(new VirtioMemPlanner.Request(add ? MemoryPlan.Operation.ADD
+            : MemoryPlan.Operation.REMOVE, amount, node, Optional.empty(), stepScope), live, config).withFirstNote(note);
+        kind = EnsurePlan.Kind.RESIZE_MEMORY;
+        how = "virtio-mem requested " + (add ? "+" : "-") + amount;
+      } else {
+        mp = add
+            ? MemoryPlanner.planAdd(new MemoryPlanner.AddRequest(amount, node, Optional.empty(), Optional.empty(),
+                block, stepScope), live, config)
+            : MemoryPlanner.planRemove(new MemoryPlanner.RemoveRequest(amount, node, stepScope), live, config);
+        if (model.isPresent() || liveIn.map(VirtioMemPlanner::hasVirtioMem).orElse(false)
+            || configIn.map(VirtioMemPlanner::hasVirtioMem).orElse(false)) {
+          mp = mp.withFirstNote(note);
+        }
+        kind = add ? EnsurePlan.Kind.ADD_MEMORY : EnsurePlan.Kind.REMOVE_MEMORY;
+        how = (add ? "attach " : "detach ") + amount;
+      }
+      steps.add(new EnsurePlan.Step(kind, stepScope, OptionalInt.empty(), Optional.of(mp),
+          "memory " + now + " -> " + target + " (" + how + " " + stepScope.virshFlags() + ")"));
       for (MemoryPlan.Step s : mp.steps()) {
-        calls.add(new OperationStep(s.action().libvirtCall(), stepScope, s.detail()));
+        calls.add(new OperationStep(s.action().libvirtCall(), s.scopeIn(stepScope), s.detail()));
       }
     }
+  }
+
+  /** ", the guest has plugged C" when the live virtio-mem devices' current differs from their requested. */
+  private static String pluggedNote(Optional<DomainXml> live) {
+    if (live.isEmpty()) {
+      return "";
+    }
+    MemorySize req = MemorySize.ZERO;
+    MemorySize cur = MemorySize.ZERO;
+    for (dev.vmhotplug.xml.MemoryDevice d : VirtioMemPlanner.devices(live.get())) {
+      req = req.plus(d.requestedSize().orElse(MemorySize.ZERO));
+      cur = cur.plus(d.currentSize().orElse(MemorySize.ZERO));
+    }
+    return cur.equals(req) ? "" : "; the guest has plugged " + cur + " of the " + req + " requested (see memoryView())";
   }
 
   // ---------------------------------------------------------------- execute exactly the plan
@@ -391,6 +495,20 @@ public final class DesiredState {
   private EnsureResult execute(EnsurePlan plan, Inspection in, long t0) {
     OpContext ctx = new OpContext(domain, timeout, verification);
     MemorySize block = blockSize.orElse(domain.client().memoryBlockSize());
+    AgentOnlining memoryOnlining = null;
+    if (agent && addsLive(plan, in)) {
+      // before the first step: no agent (or one that does not answer) changes nothing; the memory
+      // onlining's check also counts the guest's blocks, to wait for the new ones later
+      long blocks = 0;
+      for (EnsurePlan.Step s : plan.steps()) {
+        if (s.memory().isPresent() && s.memory().get().model() == MemoryModel.DIMM
+            && MemoryChange.addsLive(s.memory().get())) {
+          blocks += s.memory().get().total().bytes() / block.bytes();
+        }
+      }
+      memoryOnlining = new AgentOnlining(false, true, GuestAgent.DEFAULT_TIMEOUT, 0, blocks);
+      memoryOnlining.precheck(domain);
+    }
     List<VcpuResult> vr = new ArrayList<>();
     List<MemoryResult> mr = new ArrayList<>();
     List<OperationStep> done = new ArrayList<>();
@@ -402,11 +520,15 @@ public final class DesiredState {
           // says they still do)
           VcpuPlanner.Plan vp = new VcpuPlanner.Plan(domain.name(), s.vcpus().getAsInt(), s.scope(),
               in.vcpuCount(s.scope()), Optional.of(s.scope()));
-          VcpuResult r = VcpuOperation.execute(ctx, vp, System.nanoTime());
+          VcpuResult r = VcpuOperation.execute(agent && vp.target() > vp.liveBefore() && s.scope().includesLive()
+              ? agentContext(new AgentOnlining(true, false, GuestAgent.DEFAULT_TIMEOUT, vp.target(), 0)) : ctx, vp,
+              System.nanoTime());
           vr.add(r);
           done.addAll(r.steps());
         } else {
-          MemoryResult r = MemoryOperation.execute(ctx, in, s.memory().orElseThrow(), block);
+          MemoryPlan mp = s.memory().orElseThrow();
+          MemoryResult r = MemoryOperation.execute(agent && MemoryChange.addsLive(mp)
+              ? agentContext(memoryOnlining) : ctx, in, mp, block, progressTimeout);
           mr.add(r);
           done.addAll(r.steps());
         }
@@ -438,6 +560,27 @@ public final class DesiredState {
     return new EnsureResult(plan, vr, mr, Duration.ofNanos(System.nanoTime() - t0));
   }
 
+  /** Whether a step of the plan adds vCPUs or memory to the running domain. */
+  private static boolean addsLive(EnsurePlan plan, Inspection in) {
+    for (EnsurePlan.Step s : plan.steps()) {
+      if (s.kind() == EnsurePlan.Kind.SET_VCPUS) {
+        if (s.scope().includesLive() && s.vcpus().getAsInt() > in.vcpuCount(Scope.LIVE).currentLive().orElse(0)) {
+          return true;
+        }
+      } else if (MemoryChange.addsLive(s.memory().orElseThrow())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The context of a step that adds to the running domain with the agent option (checked before). */
+  private OpContext agentContext(AgentOnlining online) {
+    Verification v = verification.kind() == Verification.Kind.HOST
+        ? Verification.guest(AgentGuestProbe.withTimeout(GuestAgent.DEFAULT_TIMEOUT)) : verification;
+    return new OpContext(domain, timeout, v, List.of(online));
+  }
+
   private static List<OperationStep> concat(List<OperationStep> a, List<OperationStep> b) {
     List<OperationStep> out = new ArrayList<>(a);
     out.addAll(b);
@@ -462,6 +605,7 @@ public final class DesiredState {
   @Override
   public String toString() {
     return "DesiredState[" + SafeText.quote(domain.name()) + vcpus.stream().mapToObj(v -> " vcpus " + v).findFirst()
-        .orElse("") + memory.map(m -> " memory " + m).orElse("") + " scope " + effectiveScope() + "]";
+        .orElse("") + memory.map(m -> " memory " + m).orElse("") + model.map(m -> " model " + m).orElse("")
+        + " scope " + effectiveScope() + (agent ? " online through agent" : "") + "]";
   }
 }

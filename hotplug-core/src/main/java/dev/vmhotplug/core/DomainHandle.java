@@ -108,7 +108,8 @@ public final class DomainHandle {
    * applies hotplug-xml's {@link HotplugPreparer} (vCPU maximum, maxMemory with slots, a NUMA
    * cell), and defines the result. Nothing is defined when the domain is already prepared. The
    * running domain is not touched: the changes take effect at the next cold boot (shutdown + start),
-   * which {@link PrepareResult#summary()} says.
+   * which {@link PrepareResult#summary()} says and {@link PrepareResult#thenColdBoot()} does:
+   * {@code domain.prepare(limits).thenColdBoot().apply()}.
    *
    * <p>{@link HotplugLimits} is hotplug-xml's value: building it yourself
    * ({@code HotplugLimits.builder()…build()}) throws hotplug-xml's {@code DomainXmlException} for a
@@ -203,7 +204,7 @@ public final class DomainHandle {
             Duration.ofNanos(System.nanoTime() - t0), null);
       }
     }
-    return new PrepareResult(name, limits, prepared.changes(), running, Duration.ofNanos(System.nanoTime() - t0),
+    return new PrepareResult(this, name, limits, prepared.changes(), running, Duration.ofNanos(System.nanoTime() - t0),
         warnings);
   }
 

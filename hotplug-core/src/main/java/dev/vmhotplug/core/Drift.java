@@ -1,9 +1,11 @@
 package dev.vmhotplug.core;
 
 import dev.vmhotplug.core.internal.MemoryPlanner;
+import dev.vmhotplug.core.internal.VirtioMemPlanner;
 import dev.vmhotplug.xml.DomainXml;
 import dev.vmhotplug.xml.MaxMemory;
 import dev.vmhotplug.xml.MemoryDevice;
+import dev.vmhotplug.xml.MemorySize;
 import dev.vmhotplug.xml.Vcpu;
 import dev.vmhotplug.xml.internal.SafeText;
 import java.util.ArrayList;
@@ -13,9 +15,11 @@ import java.util.Optional;
 
 /**
  * Where the running domain and its persistent definition differ in what hotplug touches: vCPU
- * maximum and current count, memory total, maximum memory and slots, and memory devices (a DIMM
+ * maximum and current count, memory total, maximum memory and slots, memory devices (a DIMM
  * added with {@code --live} only is lost at the next shutdown; one added with {@code --config}
- * only appears at the next boot).
+ * only appears at the next boot), a virtio-mem device's requested size (live vs persistent), and a
+ * live virtio-mem device whose plugged size ({@code <current>}) is not its requested size (still
+ * resizing, or a shrink that ended short).
  *
  * <p>Drift is only defined for a running, persistent domain; otherwise {@link #applicable()} is
  * false and {@link #reason()} says why.
@@ -33,7 +37,14 @@ public final class Drift {
     /** {@code <maxMemory>} size or slots differ. */
     MAX_MEMORY,
     /** A memory device exists in only one of the two definitions. */
-    MEMORY_DEVICE
+    MEMORY_DEVICE,
+    /** A virtio-mem device's {@code <requested>} size differs between the live and the persistent definition. */
+    VIRTIO_MEM_REQUESTED,
+    /**
+     * A live virtio-mem device has plugged ({@code <current>}) more or less than its requested size:
+     * the guest is still resizing, or stopped (no driver; memory it cannot unplug).
+     */
+    VIRTIO_MEM_CURRENT
   }
 
   /**
@@ -142,6 +153,32 @@ public final class Drift {
     for (MemoryDevice d : configOnly) {
       items.add(new Item(Kind.MEMORY_DEVICE, "-", MemoryView.describe(d),
           "in the persistent definition only: appears at the next boot"));
+    }
+    List<MemoryDevice> configVm = new ArrayList<>(VirtioMemPlanner.devices(config));
+    for (MemoryDevice l : VirtioMemPlanner.devices(live)) {
+      MemoryDevice c = null;
+      for (MemoryDevice x : configVm) {
+        if (x.sameDevice(l)) {
+          c = x;
+          break;
+        }
+      }
+      configVm.remove(c);
+      MemorySize lreq = l.requestedSize().orElse(MemorySize.ZERO);
+      String where = "virtio-mem node " + l.targetNode().orElse(0) + l.alias().map(a -> " (" + a + ")").orElse("");
+      if (c != null && !c.requestedSize().orElse(MemorySize.ZERO).equals(lreq)) {
+        MemorySize creq = c.requestedSize().orElse(MemorySize.ZERO);
+        String cwhere = "virtio-mem node " + c.targetNode().orElse(0) + c.alias().map(a -> " (" + a + ")").orElse("");
+        items.add(new Item(Kind.VIRTIO_MEM_REQUESTED, where + " requested " + lreq, cwhere + " requested " + creq,
+            "the next boot starts with " + creq + " plugged; resize with live().config() to keep both equal"));
+      }
+      Optional<MemorySize> cur = l.currentSize();
+      if (cur.isPresent() && !cur.get().equals(lreq)) {
+        items.add(new Item(Kind.VIRTIO_MEM_CURRENT, where + " plugged " + cur.get() + " of requested " + lreq, "-",
+            "the guest has " + (cur.get().compareTo(lreq) < 0 ? lreq.minus(cur.get()) + " less" : cur.get().minus(lreq)
+                + " more") + " than requested: still resizing, or it stopped (no virtio-mem driver; memory it cannot"
+                + " unplug, see online_movable)"));
+      }
     }
     return new Drift(live.name(), items, Optional.empty());
   }

@@ -15,7 +15,8 @@ import java.util.OptionalInt;
  * <p>The plan is what runs: {@link DesiredState#apply(EnsurePlan)} executes exactly its
  * {@link #calls()}, in order, and refuses with {@link Refusal#STALE_PLAN} when the domain changed
  * since the plan was made in anything the plan read ({@link #fingerprint()}: vCPU counts, memory
- * totals and maximum, memory devices, NUMA cells, running and persistent).
+ * totals and maximum, memory devices (a virtio-mem device's requested and current size included),
+ * NUMA cells, running and persistent).
  */
 public final class EnsurePlan {
 
@@ -26,7 +27,12 @@ public final class EnsurePlan {
     /** Hot-add DIMM(s) ({@code virsh attach-device}). */
     ADD_MEMORY,
     /** Hot-remove DIMM(s) ({@code virsh detach-device}). */
-    REMOVE_MEMORY
+    REMOVE_MEMORY,
+    /**
+     * Grow or shrink a virtio-mem device's requested size ({@code virsh update-memory-device
+     * --requested-size}), one {@code updateDeviceFlags} per scope.
+     */
+    RESIZE_MEMORY
   }
 
   /**
@@ -110,7 +116,7 @@ public final class EnsurePlan {
   /**
    * The libvirt calls the steps make, in order: what {@link EnsureResult#steps()} holds after a
    * successful apply (one {@code setVcpusFlags}; one {@code attachDeviceFlags} or
-   * {@code detachDeviceFlags} per DIMM).
+   * {@code detachDeviceFlags} per DIMM; one {@code updateDeviceFlags} per scope for virtio-mem).
    */
   public List<OperationStep> calls() {
     return calls;

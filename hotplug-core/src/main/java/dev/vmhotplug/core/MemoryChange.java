@@ -1,21 +1,37 @@
 package dev.vmhotplug.core;
 
 import dev.vmhotplug.core.internal.MemoryPlanner;
+import dev.vmhotplug.core.internal.VirtioMemPlanner;
+import dev.vmhotplug.xml.DomainXml;
 import dev.vmhotplug.xml.MemorySize;
 import dev.vmhotplug.xml.internal.SafeText;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * A memory hot-add or hot-remove request for one domain, built fluently:
+ * A memory hot-add, hot-remove or virtio-mem resize request for one domain, built fluently:
  *
  * <pre>{@code
  * MemoryResult r = domain.memory().add(MemorySize.ofGiB(8)).node(0).live().config().apply();
  * MemoryPlan p = domain.memory().add(MemorySize.ofGiB(8)).split(MemorySize.ofGiB(2)).plan(); // dry run
  * domain.memory().remove(MemorySize.ofGiB(2)).live().config().apply();
+ * domain.memory().requested(MemorySize.ofMiB(768)).node(0).live().config().apply();     // virtio-mem
+ * domain.memory().add(MemorySize.ofMiB(256)).onlineThroughAgent().apply();    // guest without udev rules
  * }</pre>
+ *
+ * <p><b>DIMMs or virtio-mem.</b> {@link #add} and {@link #remove} hot-plug DIMMs on a domain without
+ * virtio-mem devices, and grow or shrink the {@code <requested>} size of its virtio-mem device when
+ * the definitions in scope have one ({@link MemoryModel}; {@link #model(MemoryModel)} chooses
+ * explicitly, the plan's notes say which and why). {@link #requested(MemorySize)} sets a virtio-mem
+ * device's requested size ({@code virsh update-memory-device --requested-size}). With several
+ * virtio-mem devices (one per NUMA node) name one with {@link #node(int)} or {@link #alias(String)}.
+ * A virtio-mem change is one {@code virDomainUpdateDeviceFlags} per scope; it is verified by waiting
+ * until the device's {@code <current>} reaches the request, and ends early, with a diagnosis, when
+ * {@code <current>} stops moving ({@link #progressTimeout(Duration)}): a guest without the driver
+ * plugs nothing, a shrink can end short.
  *
  * <p>An immutable request value: every method returns a new request, and each argument is checked
  * when it is given ({@link InvalidArgumentException}: a size of zero or without a unit, a negative
@@ -26,6 +42,10 @@ import java.util.OptionalInt;
  * must be multiples of the guest memory block (128 MiB on x86_64 by default: see
  * {@link HotplugClient.Builder#memoryBlockSize(MemorySize)} and {@link #blockSize(MemorySize)}).
  *
+ * <p><b>Onlining through the guest agent.</b> {@link #onlineThroughAgent()} checks before any change
+ * that the domain's QEMU guest agent answers, and once the host shows the added memory onlines what
+ * the guest left offline ({@code guest-set-memory-blocks}), for guests without udev rules.
+ *
  * <p>{@code plan()} and {@code apply()} run the same inspect and plan steps (the XML of the sides
  * in scope, each read and parsed once; a pure planner); {@code apply()} then executes exactly the
  * plan's steps and verifies them. Changes on the same domain through one client are serialized (a
@@ -33,43 +53,45 @@ import java.util.OptionalInt;
  */
 public final class MemoryChange {
   private final DomainHandle domain;
-  private final MemoryPlan.Operation operation;
-  private final MemorySize size;
-  private final OptionalInt node;
-  private final Optional<MemorySize> chunk;
-  private final Optional<MemorySize> firstDimm;
-  private final Optional<MemorySize> blockSize;
-  private final Scope scope;
-  private final Duration timeout;
-  private final Verification verification;
+  private MemoryPlan.Operation operation;
+  private MemorySize size;
+  private OptionalInt node = OptionalInt.empty();
+  private Optional<MemorySize> chunk = Optional.empty();
+  private Optional<MemorySize> firstDimm = Optional.empty();
+  private Optional<MemorySize> blockSize = Optional.empty();
+  private Optional<MemoryModel> model = Optional.empty();
+  private Optional<String> alias = Optional.empty();
+  private Scope scope;
+  private Duration timeout;
+  private Duration progressTimeout = VirtioMemOperation.DEFAULT_PROGRESS_TIMEOUT;
+  private Verification verification = Verification.HOST;
+  private Optional<Duration> agent = Optional.empty();
 
   MemoryChange(DomainHandle domain) {
-    this(domain, null, null, OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty(), null, null,
-        Verification.HOST);
-  }
-
-  private MemoryChange(DomainHandle domain, MemoryPlan.Operation operation, MemorySize size, OptionalInt node,
-      Optional<MemorySize> chunk, Optional<MemorySize> firstDimm, Optional<MemorySize> blockSize, Scope scope,
-      Duration timeout, Verification verification) {
     this.domain = Objects.requireNonNull(domain, "domain");
-    this.operation = operation;
-    this.size = size;
-    this.node = node;
-    this.chunk = chunk;
-    this.firstDimm = firstDimm;
-    this.blockSize = blockSize;
-    this.scope = scope;
-    this.timeout = timeout;
-    this.verification = verification;
   }
 
-  private MemoryChange with(MemoryPlan.Operation op, MemorySize s, OptionalInt n, Optional<MemorySize> ch,
-      Optional<MemorySize> first, Optional<MemorySize> block, Scope sc, Duration t, Verification v) {
-    return new MemoryChange(domain, op, s, n, ch, first, block, sc, t, v);
+  private MemoryChange copy() {
+    MemoryChange c = new MemoryChange(domain);
+    c.operation = operation;
+    c.size = size;
+    c.node = node;
+    c.chunk = chunk;
+    c.firstDimm = firstDimm;
+    c.blockSize = blockSize;
+    c.model = model;
+    c.alias = alias;
+    c.scope = scope;
+    c.timeout = timeout;
+    c.progressTimeout = progressTimeout;
+    c.verification = verification;
+    c.agent = agent;
+    return c;
   }
 
   /**
-   * Adds memory: one DIMM of this size (unless {@link #split} or {@link #firstDimm} is given).
+   * Adds memory: one DIMM of this size (unless {@link #split} or {@link #firstDimm} is given), or,
+   * on a domain with virtio-mem, that much more requested of its virtio-mem device.
    *
    * @param size the amount to add, more than zero
    * @return the request
@@ -77,8 +99,10 @@ public final class MemoryChange {
    * @throws NullPointerException if size is null
    */
   public MemoryChange add(MemorySize size) {
-    return with(MemoryPlan.Operation.ADD, positive(size, "size", "add"), node, chunk, firstDimm, blockSize, scope,
-        timeout, verification);
+    MemoryChange c = copy();
+    c.operation = MemoryPlan.Operation.ADD;
+    c.size = positive(size, "size", "add");
+    return c;
   }
 
   /**
@@ -94,7 +118,8 @@ public final class MemoryChange {
   }
 
   /**
-   * Removes memory: hot-plugged DIMMs whose sizes add up to exactly this amount.
+   * Removes memory: hot-plugged DIMMs whose sizes add up to exactly this amount, or, on a domain with
+   * virtio-mem, that much less requested of its virtio-mem device (not below 0).
    *
    * @param size the amount to remove, more than zero
    * @return the request
@@ -102,8 +127,10 @@ public final class MemoryChange {
    * @throws NullPointerException if size is null
    */
   public MemoryChange remove(MemorySize size) {
-    return with(MemoryPlan.Operation.REMOVE, positive(size, "size", "remove"), node, chunk, firstDimm, blockSize,
-        scope, timeout, verification);
+    MemoryChange c = copy();
+    c.operation = MemoryPlan.Operation.REMOVE;
+    c.size = positive(size, "size", "remove");
+    return c;
   }
 
   /**
@@ -119,21 +146,84 @@ public final class MemoryChange {
   }
 
   /**
-   * The guest NUMA node (a {@code <cell id>}). For add the default is node 0; for remove the
-   * default is any node.
+   * Sets the requested size of a virtio-mem device ({@code virsh update-memory-device
+   * --requested-size}): the memory the device gives the guest, from 0 to the device's size, a multiple
+   * of its block (2 MiB on x86_64). Always virtio-mem.
+   *
+   * @param requested the requested size, zero or more
+   * @return the request
+   * @throws NullPointerException if requested is null
+   */
+  public MemoryChange requested(MemorySize requested) {
+    MemoryChange c = copy();
+    c.operation = MemoryPlan.Operation.RESIZE;
+    c.size = Objects.requireNonNull(requested, "requested");
+    return c;
+  }
+
+  /**
+   * Sets the requested size of a virtio-mem device, given as text with a unit ({@code "768MiB"}).
+   *
+   * @param requested the size with its unit
+   * @return the request
+   * @throws InvalidArgumentException {@link Refusal#NO_UNIT} when the text has no unit or is not a size
+   * @throws NullPointerException if requested is null
+   */
+  public MemoryChange requested(String requested) {
+    return requested(Requests.size(requested, "requested size"));
+  }
+
+  /**
+   * The guest NUMA node (a {@code <cell id>}). For a DIMM add the default is node 0; for a DIMM
+   * remove any node; for virtio-mem it selects the node's device (default: the only one).
    *
    * @param node the cell id, 0 or more
    * @return the request
    * @throws InvalidArgumentException {@link Refusal#NODE_OUT_OF_RANGE} for a negative node
    */
   public MemoryChange node(int node) {
-    return with(operation, size, OptionalInt.of(Requests.node(node)), chunk, firstDimm, blockSize, scope, timeout,
-        verification);
+    MemoryChange c = copy();
+    c.node = OptionalInt.of(Requests.node(node));
+    return c;
+  }
+
+  /**
+   * Selects the virtio-mem device by its {@code <alias name>} as the live XML has it
+   * ({@code virtiomem0}), like {@code virsh update-memory-device --alias}.
+   *
+   * @param alias the alias
+   * @return the request
+   * @throws InvalidArgumentException {@link Refusal#INVALID_REQUEST} for an empty alias
+   * @throws NullPointerException if alias is null
+   */
+  public MemoryChange alias(String alias) {
+    Objects.requireNonNull(alias, "alias");
+    if (alias.isBlank()) {
+      throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "an empty alias selects no device: give the"
+          + " <alias name> of the virtio-mem device as the live XML has it, e.g. alias(\"virtiomem0\")");
+    }
+    MemoryChange c = copy();
+    c.alias = Optional.of(alias);
+    return c;
+  }
+
+  /**
+   * How the memory is hot-plugged: DIMMs or virtio-mem (default: virtio-mem when the definitions in
+   * scope have a virtio-mem device, DIMMs otherwise).
+   *
+   * @param model the model
+   * @return the request
+   * @throws NullPointerException if model is null
+   */
+  public MemoryChange model(MemoryModel model) {
+    MemoryChange c = copy();
+    c.model = Optional.of(Objects.requireNonNull(model, "model"));
+    return c;
   }
 
   /**
    * Splits an addition into DIMMs of this size (each takes a slot; smaller DIMMs can later be
-   * removed one by one). The plan lists every DIMM.
+   * removed one by one). The plan lists every DIMM. DIMMs only.
    *
    * @param chunk the size of each DIMM, more than zero
    * @return the request
@@ -141,12 +231,14 @@ public final class MemoryChange {
    * @throws NullPointerException if chunk is null
    */
   public MemoryChange split(MemorySize chunk) {
-    return with(operation, size, node, Optional.of(positive(chunk, "chunk", "split")), firstDimm, blockSize, scope,
-        timeout, verification);
+    MemoryChange c = copy();
+    c.chunk = Optional.of(positive(chunk, "chunk", "split"));
+    return c;
   }
 
   /**
    * oVirt-style: a small first DIMM of this size, the rest in one DIMM (or in {@link #split} chunks).
+   * DIMMs only.
    *
    * @param first the size of the first DIMM, more than zero
    * @return the request
@@ -154,12 +246,14 @@ public final class MemoryChange {
    * @throws NullPointerException if first is null
    */
   public MemoryChange firstDimm(MemorySize first) {
-    return with(operation, size, node, chunk, Optional.of(positive(first, "first", "firstDimm")), blockSize, scope,
-        timeout, verification);
+    MemoryChange c = copy();
+    c.firstDimm = Optional.of(positive(first, "first", "firstDimm"));
+    return c;
   }
 
   /**
    * The guest memory block size for this request (default: the client's, 128 MiB unless configured).
+   * DIMM sizes must be a multiple of it; virtio-mem sizes are multiples of the device's own block.
    *
    * @param block the block size ({@code /sys/devices/system/memory/block_size_bytes} in the guest):
    *     more than zero and a whole number of KiB
@@ -168,8 +262,9 @@ public final class MemoryChange {
    * @throws NullPointerException if block is null
    */
   public MemoryChange blockSize(MemorySize block) {
-    return with(operation, size, node, chunk, firstDimm, Optional.of(Requests.blockSize(block)), scope, timeout,
-        verification);
+    MemoryChange c = copy();
+    c.blockSize = Optional.of(Requests.blockSize(block));
+    return c;
   }
 
   /** Applies to the running domain ({@code --live}); combine with {@link #config()} for both. */
@@ -191,7 +286,9 @@ public final class MemoryChange {
    */
   public MemoryChange scope(Scope scope) {
     Objects.requireNonNull(scope, "scope");
-    return with(operation, size, node, chunk, firstDimm, blockSize, scope.plus(this.scope), timeout, verification);
+    MemoryChange c = copy();
+    c.scope = scope.plus(this.scope);
+    return c;
   }
 
   /**
@@ -203,7 +300,25 @@ public final class MemoryChange {
    * @throws NullPointerException if timeout is null
    */
   public MemoryChange timeout(Duration timeout) {
-    return with(operation, size, node, chunk, firstDimm, blockSize, scope, Requests.timeout(timeout), verification);
+    MemoryChange c = copy();
+    c.timeout = Requests.timeout(timeout);
+    return c;
+  }
+
+  /**
+   * virtio-mem: how long the device's {@code <current>} may stand still before the wait ends with a
+   * diagnosis instead of waiting out the whole {@link #timeout(Duration)} (default 10 s; libvirt
+   * reports progress about once a second while the guest plugs or unplugs).
+   *
+   * @param stillFor more than zero
+   * @return the request
+   * @throws InvalidArgumentException {@link Refusal#INVALID_REQUEST} if zero or negative
+   * @throws NullPointerException if stillFor is null
+   */
+  public MemoryChange progressTimeout(Duration stillFor) {
+    MemoryChange c = copy();
+    c.progressTimeout = progress(stillFor);
+    return c;
   }
 
   /**
@@ -214,8 +329,26 @@ public final class MemoryChange {
    * @throws NullPointerException if verification is null
    */
   public MemoryChange verify(Verification verification) {
-    return with(operation, size, node, chunk, firstDimm, blockSize, scope, timeout,
-        Objects.requireNonNull(verification, "verification"));
+    MemoryChange c = copy();
+    c.verification = Objects.requireNonNull(verification, "verification");
+    return c;
+  }
+
+  /**
+   * Onlines the added memory through the QEMU guest agent ({@code guest-set-memory-blocks}) once the
+   * host shows it, for guests whose udev rules do not. Before any change the agent must be there
+   * ({@link Refusal#NO_GUEST_AGENT} otherwise) and answer {@code guest-ping}
+   * ({@link GuestAgentUnavailableException} otherwise; 5 s per agent command). With the default host
+   * verification the guest is then verified through the agent ({@link AgentGuestProbe}). The agent
+   * onlines memory as {@code online} (ZONE_NORMAL): it may not be removable later. Only a change that
+   * adds memory to the running domain onlines anything.
+   *
+   * @return the request
+   */
+  public MemoryChange onlineThroughAgent() {
+    MemoryChange c = copy();
+    c.agent = Optional.of(GuestAgent.DEFAULT_TIMEOUT);
+    return c;
   }
 
   /** The effective scope (live when none was chosen). */
@@ -229,9 +362,13 @@ public final class MemoryChange {
    *
    * @return the steps that {@link #apply()} would make, with their device XML and reasons
    * @throws PreconditionException when the request cannot succeed: NOT_RUNNING (live on a shut-off
-   *     domain), NOT_PERSISTENT (config on a transient domain), NOT_PREPARED, ABOVE_MAX_MEMORY (also
-   *     for a size too large to add at all), NO_FREE_SLOT, NODE_OUT_OF_RANGE, NOT_BLOCK_ALIGNED,
-   *     NOTHING_TO_REMOVE, INVALID_REQUEST (no add or remove given)
+   *     domain), NOT_PERSISTENT (config on a transient domain), NOT_PREPARED (also: virtio-mem asked
+   *     on a domain without a virtio-mem device), ABOVE_MAX_MEMORY (also for a size too large to add
+   *     at all; virtio-mem: above the device's size), NO_FREE_SLOT, NODE_OUT_OF_RANGE (virtio-mem: no
+   *     device on that node), NOT_BLOCK_ALIGNED (virtio-mem: not a multiple of the device's block),
+   *     NOTHING_TO_REMOVE (virtio-mem: a shrink below 0), NOT_SUPPORTED (virtio-mem on a domain type,
+   *     architecture or machine that cannot have it), INVALID_REQUEST (no change given; DIMM options
+   *     on a virtio-mem change; several virtio-mem devices and neither node nor alias)
    * @throws DomainNotFoundException if the domain no longer exists
    * @throws LibvirtException if libvirt fails while reading the domain
    * @throws HotplugException if the domain XML libvirt returned cannot be read
@@ -244,11 +381,37 @@ public final class MemoryChange {
   MemoryPlan plan(Inspection in) {
     Scope sc = effectiveScope();
     in.checkScope(sc, "memory");
-    if (operation == MemoryPlan.Operation.ADD) {
-      return MemoryPlanner.planAdd(new MemoryPlanner.AddRequest(size, node, chunk, firstDimm, block(), sc),
-          in.live(), in.config());
+    Optional<DomainXml> live = sc.includesLive() ? in.live() : Optional.empty();
+    Optional<DomainXml> config = sc.includesConfig() ? in.config() : Optional.empty();
+    String q = SafeText.quote(domain.name());
+    if (operation == MemoryPlan.Operation.RESIZE && model.equals(Optional.of(MemoryModel.DIMM))) {
+      throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "requested(" + size + ") sets a virtio-mem"
+          + " device's requested size, but model(DIMM) was asked for domain " + q + ": DIMMs are added with add(…)"
+          + " and removed with remove(…)");
     }
-    return MemoryPlanner.planRemove(new MemoryPlanner.RemoveRequest(size, node, sc), in.live(), in.config());
+    MemoryModel m = operation == MemoryPlan.Operation.RESIZE ? MemoryModel.VIRTIO_MEM
+        : VirtioMemPlanner.choose(model, live, config);
+    String note = VirtioMemPlanner.modelNote(m, model.isPresent() || operation == MemoryPlan.Operation.RESIZE,
+        live, config);
+    if (m == MemoryModel.VIRTIO_MEM) {
+      if (chunk.isPresent() || firstDimm.isPresent()) {
+        throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "split(…) and firstDimm(…) choose DIMM sizes,"
+            + " but this change of domain " + q + " resizes its virtio-mem device (" + note + "): drop them, or ask"
+            + " model(MemoryModel.DIMM)");
+      }
+      return VirtioMemPlanner.plan(new VirtioMemPlanner.Request(operation, size, node, alias, sc), live, config)
+          .withFirstNote(note);
+    }
+    if (alias.isPresent()) {
+      throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "alias(" + SafeText.quote(alias.get()) + ")"
+          + " selects a virtio-mem device, but this change of domain " + q + " hot-plugs DIMMs (" + note + "):"
+          + " drop the alias, or use node(N)");
+    }
+    MemoryPlan p = operation == MemoryPlan.Operation.ADD
+        ? MemoryPlanner.planAdd(new MemoryPlanner.AddRequest(size, node, chunk, firstDimm, block(), sc), live, config)
+        : MemoryPlanner.planRemove(new MemoryPlanner.RemoveRequest(size, node, sc), live, config);
+    return model.isPresent() || live.map(VirtioMemPlanner::hasVirtioMem).orElse(false)
+        || config.map(VirtioMemPlanner::hasVirtioMem).orElse(false) ? p.withFirstNote(note) : p;
   }
 
   private MemorySize block() {
@@ -258,24 +421,30 @@ public final class MemoryChange {
   /**
    * Inspects, plans, applies and verifies the change.
    *
-   * <p>Add: one {@code attachDeviceFlags} call per planned DIMM with exactly the plan's XML and the
-   * scope's flags (live and config in the same call, as virsh does); then the live XML is re-read
-   * until the DIMM shows and {@code <memory>} grew, and the persistent XML is read once. Remove: one
-   * {@code detachDeviceFlags} per DIMM with the minimal DIMM XML, then the live XML is re-read until
-   * the DIMM is gone (QEMU completes unplug asynchronously). A verified DIMM attach with both scopes
-   * makes 6 libvirt calls and 4 whole-document parses.
+   * <p>DIMM add: one {@code attachDeviceFlags} call per planned DIMM with exactly the plan's XML and
+   * the scope's flags (live and config in the same call, as virsh does); then the live XML is re-read
+   * until the DIMM shows and {@code <memory>} grew, and the persistent XML is read once. DIMM remove:
+   * one {@code detachDeviceFlags} per DIMM with the minimal DIMM XML, then the live XML is re-read
+   * until the DIMM is gone (QEMU completes unplug asynchronously). A verified DIMM attach with both
+   * scopes makes 6 libvirt calls and 4 whole-document parses. virtio-mem: one
+   * {@code updateDeviceFlags} per scope (live first), then the live XML is re-read until the
+   * device's {@code <current>} reaches the request or stops moving, and the persistent XML once.
    *
    * @return what was done and observed
    * @throws PreconditionException when refused before any change (see {@link #plan()}), or
-   *     {@link Refusal#READ_ONLY} for a read-only client
+   *     {@link Refusal#READ_ONLY} for a read-only client, or {@link Refusal#NO_GUEST_AGENT} with
+   *     {@link #onlineThroughAgent()} on a domain without the agent channel
    * @throws GuestRefusedException when the guest refused to release a DIMM (not onlined movable) or
-   *     did not release it within the timeout
-   * @throws PartialApplyException when some DIMMs were attached/detached and a later one failed
+   *     did not release it within the timeout; virtio-mem: when a shrink ended short (the numbers and
+   *     the fix are in the message) or the guest unplugged nothing
+   * @throws PartialApplyException when some DIMMs were attached/detached and a later one failed, or
+   *     the live virtio-mem resize was made and the config one failed
    * @throws VerificationTimeoutException when the change did not show within the timeout (host XML,
    *     or — with guest verification — the guest did not online the memory; the message carries
-   *     hotplug-guest's diagnosis)
-   * @throws GuestAgentUnavailableException when guest verification through the agent cannot reach it
-   *     (checked before any change)
+   *     hotplug-guest's diagnosis); virtio-mem: when the guest plugged nothing (no driver: the message
+   *     says so) or stopped short of a grow
+   * @throws GuestAgentUnavailableException when guest verification or onlining through the agent
+   *     cannot reach it (checked before any change)
    * @throws ConnectionLostException the connection broke during the first call and it was not
    *     applied (nothing was changed, nothing retried)
    * @throws OutcomeUnknownException the connection broke during a call and the reads after it do not
@@ -286,21 +455,62 @@ public final class MemoryChange {
    */
   public MemoryResult apply() {
     OpContext.refuseReadOnly(domain, operation == MemoryPlan.Operation.REMOVE ? "remove memory from"
-        : "add memory to");
+        : operation == MemoryPlan.Operation.RESIZE ? "resize the memory of" : "add memory to");
     requireOperation();
     return OpContext.guard(domain.name(), () -> domain.locked(() -> {
       Inspection in = Inspection.forScope(domain, effectiveScope(), true);
       MemoryPlan plan = plan(in);
-      return MemoryOperation.execute(new OpContext(domain, timeout, verification), in, plan, block());
+      OpContext ctx = context(domain, timeout, verification, agent, plan, block());
+      return MemoryOperation.execute(ctx, in, plan, block(), progressTimeout);
     }));
+  }
+
+  /**
+   * The context of a memory plan's execution: with the agent option and a plan that adds memory to
+   * the running domain, the agent is checked now (before any change), onlines after the host
+   * verification, and (with host verification) the guest is verified through it.
+   */
+  static OpContext context(DomainHandle domain, Duration timeout, Verification verification,
+      Optional<Duration> agent, MemoryPlan plan, MemorySize blockSize) {
+    if (agent.isEmpty() || !addsLive(plan)) {
+      return new OpContext(domain, timeout, verification);
+    }
+    // DIMMs: wait for the guest to list the new blocks before onlining; virtio-mem adds its blocks
+    // before <current> grows, so they are there once the host shows the request reached
+    long blocks = plan.model() == MemoryModel.DIMM ? plan.total().bytes() / blockSize.bytes() : 0;
+    AgentOnlining online = new AgentOnlining(false, true, agent.get(), 0, blocks);
+    online.precheck(domain);
+    Verification v = verification.kind() == Verification.Kind.HOST
+        ? Verification.guest(AgentGuestProbe.withTimeout(agent.get())) : verification;
+    return new OpContext(domain, timeout, v, List.of(online));
+  }
+
+  /** Whether the plan adds memory to the running domain. */
+  static boolean addsLive(MemoryPlan plan) {
+    if (!plan.changes() || !plan.scope().includesLive()) {
+      return false;
+    }
+    if (plan.model() == MemoryModel.DIMM) {
+      return plan.operation() == MemoryPlan.Operation.ADD;
+    }
+    return plan.liveMemoryAfter().orElseThrow().compareTo(plan.liveMemoryBefore().orElseThrow()) > 0;
   }
 
   private void requireOperation() {
     if (operation == null) {
       throw new PreconditionException(Refusal.INVALID_REQUEST, "no memory change given for domain "
-          + SafeText.quote(domain.name()) + ": call add(MemorySize) or remove(MemorySize) first, e.g."
-          + " memory().add(MemorySize.ofGiB(1))");
+          + SafeText.quote(domain.name()) + ": call add(MemorySize), remove(MemorySize) or requested(MemorySize)"
+          + " first, e.g. memory().add(MemorySize.ofGiB(1))");
     }
+  }
+
+  static Duration progress(Duration d) {
+    Objects.requireNonNull(d, "progressTimeout");
+    if (d.isNegative() || d.isZero()) {
+      throw new InvalidArgumentException(Refusal.INVALID_REQUEST, "progressTimeout must be positive, got " + d
+          + ": give how long virtio-mem's <current> may stand still before the wait ends, e.g. Duration.ofSeconds(10)");
+    }
+    return d;
   }
 
   private static MemorySize positive(MemorySize s, String what, String method) {
@@ -317,8 +527,11 @@ public final class MemoryChange {
   public String toString() {
     return "MemoryChange[" + SafeText.quote(domain.name()) + ": "
         + (operation == null ? "no change" : operation + " " + size)
+        + model.map(m -> " model " + m).orElse("")
         + node.stream().mapToObj(n -> " node " + n).findFirst().orElse("")
+        + alias.map(a -> " alias " + SafeText.quote(a)).orElse("")
         + chunk.map(c -> " split " + c).orElse("") + firstDimm.map(f -> " first " + f).orElse("")
-        + " scope " + effectiveScope() + " verify " + verification + "]";
+        + " scope " + effectiveScope() + " verify " + verification + (agent.isPresent() ? " online through agent" : "")
+        + "]";
   }
 }

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * device XML and the plan's scope), then the reads that prove it (the live XML until the devices and
  * the total show, the inactive XML once), the guest's view when asked, and the result. The before
  * and after views are built from those reads: no extra call. Used by {@link MemoryChange#apply()}
- * and the memory steps of {@link DesiredState}; the caller holds the domain's lock.
+ * and the memory steps of {@link DesiredState}; the caller holds the domain's lock. A virtio-mem plan
+ * is handed to {@link VirtioMemOperation}.
  */
 final class MemoryOperation {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryOperation.class);
@@ -43,6 +44,24 @@ final class MemoryOperation {
    * @return the result
    */
   static MemoryResult execute(OpContext ctx, Inspection before, MemoryPlan plan, MemorySize blockSize) {
+    return execute(ctx, before, plan, blockSize, VirtioMemOperation.DEFAULT_PROGRESS_TIMEOUT);
+  }
+
+  /**
+   * Runs a plan of either model: a virtio-mem plan through {@link VirtioMemOperation}.
+   *
+   * @param ctx the request's context
+   * @param before the inspection the plan was made from
+   * @param plan the plan
+   * @param blockSize the guest memory block size (DIMM guest verification)
+   * @param progressTimeout virtio-mem: how long {@code <current>} may stand still
+   * @return the result
+   */
+  static MemoryResult execute(OpContext ctx, Inspection before, MemoryPlan plan, MemorySize blockSize,
+      Duration progressTimeout) {
+    if (plan.model() == MemoryModel.VIRTIO_MEM) {
+      return VirtioMemOperation.execute(ctx, before, plan, progressTimeout);
+    }
     DomainHandle domain = ctx.domain;
     String name = SafeText.quote(ctx.name());
     Scope sc = plan.scope();

@@ -1,6 +1,7 @@
 package dev.vmhotplug.core;
 
 import dev.vmhotplug.core.internal.MemoryPlanner;
+import dev.vmhotplug.core.internal.VirtioMemPlanner;
 import dev.vmhotplug.xml.DomainXml;
 import dev.vmhotplug.xml.MaxMemory;
 import dev.vmhotplug.xml.MemoryDevice;
@@ -16,7 +17,8 @@ import java.util.function.Function;
 /**
  * The memory layout of a domain, from its live XML (running domains) and its persistent XML
  * (persistent domains): maximum memory and slots, slots used and free, the memory total, the
- * current (balloon) memory, the memory devices present and the NUMA cells.
+ * current (balloon) memory, the memory devices present, the NUMA cells, and for each virtio-mem
+ * device its requested size against what the guest has plugged ({@code <current>}, live only).
  *
  * <p>An immutable snapshot: read it again after a change. {@link #toString()} prints a table with
  * a {@code config} and a {@code live} column.
@@ -33,7 +35,8 @@ public final class MemoryView {
    * @param devices the memory devices ({@code dimm}, {@code nvdimm}, {@code virtio-mem} …) in document
    *     order, as hotplug-xml reads them (size, node, slot, alias, and for virtio-mem requested/current)
    * @param numaCells the guest NUMA cells ({@code <cpu><numa><cell>})
-   * @param slotsUsed slots taken by {@code dimm}/{@code nvdimm} devices
+   * @param slotsUsed slots taken by memory devices (every {@code <memory>} device, virtio-mem included:
+   *     libvirt counts them all against {@code slots})
    */
   public record Definition(
       Optional<MemorySize> maxMemory,
@@ -67,6 +70,32 @@ public final class MemoryView {
     /** Room left below {@code <maxMemory>}; empty when not prepared. */
     public Optional<MemorySize> room() {
       return maxMemory.map(m -> m.compareTo(memory) > 0 ? m.minus(memory) : MemorySize.ofBytes(0));
+    }
+
+    /** The {@code virtio-mem} devices only, with their requested and (live) current sizes. */
+    public List<MemoryDevice> virtioMem() {
+      List<MemoryDevice> out = new ArrayList<>();
+      for (MemoryDevice d : devices) {
+        if (VirtioMemPlanner.MODEL.equals(d.model())) {
+          out.add(d);
+        }
+      }
+      return out;
+    }
+
+    /**
+     * The memory given to the guest: {@link #memory()} with each virtio-mem device counted at its
+     * requested size instead of its whole size (equal to {@link #memory()} without virtio-mem).
+     */
+    public MemorySize given() {
+      MemorySize total = memory;
+      for (MemoryDevice d : virtioMem()) {
+        MemorySize size = d.targetSize().orElse(MemorySize.ZERO);
+        if (total.compareTo(size) >= 0) {
+          total = total.minus(size).plus(d.requestedSize().orElse(MemorySize.ZERO));
+        }
+      }
+      return total;
     }
 
     /** The {@code dimm} devices only. */
@@ -202,6 +231,59 @@ public final class MemoryView {
     }
     devices(b, "config", config);
     devices(b, "live", live);
+    virtioMem(b);
+    return b.toString();
+  }
+
+  /** One line per virtio-mem device: requested (config, live) and what the guest has plugged. */
+  private void virtioMem(StringBuilder b) {
+    List<MemoryDevice> lv = live.map(Definition::virtioMem).orElse(List.of());
+    List<MemoryDevice> cv = config.map(Definition::virtioMem).orElse(List.of());
+    if (lv.isEmpty() && cv.isEmpty()) {
+      return;
+    }
+    row(b, "memory given", col(config, d -> d.given().toString()), col(live, d -> d.given().toString()));
+    List<MemoryDevice> configLeft = new ArrayList<>(cv);
+    for (MemoryDevice l : lv) {
+      MemoryDevice c = null;
+      for (MemoryDevice x : configLeft) {
+        if (x.sameDevice(l)) {
+          c = x;
+          break;
+        }
+      }
+      configLeft.remove(c);
+      b.append(virtioMemLine(l, c)).append('\n');
+    }
+    for (MemoryDevice c : configLeft) {
+      b.append(virtioMemLine(null, c)).append('\n');
+    }
+  }
+
+  /**
+   * {@code virtio-mem node 0 (virtiomem0, size 1 GiB): requested config 256 MiB, live 512 MiB,
+   * plugged 384 MiB (128 MiB short of the request)}.
+   */
+  static String virtioMemLine(MemoryDevice live, MemoryDevice config) {
+    MemoryDevice any = live != null ? live : config;
+    StringBuilder b = new StringBuilder("virtio-mem node ").append(any.targetNode().orElse(0)).append(" (");
+    any.alias().ifPresent(a -> b.append(a).append(", "));
+    b.append("size ").append(any.targetSize().map(String::valueOf).orElse("?")).append("): requested");
+    if (config != null) {
+      b.append(" config ").append(config.requestedSize().orElse(MemorySize.ZERO));
+    }
+    if (live != null) {
+      MemorySize req = live.requestedSize().orElse(MemorySize.ZERO);
+      b.append(config != null ? "," : "").append(" live ").append(req);
+      live.currentSize().ifPresent(cur -> {
+        b.append(", plugged ").append(cur);
+        if (cur.compareTo(req) < 0) {
+          b.append(" (").append(req.minus(cur)).append(" short of the request)");
+        } else if (cur.compareTo(req) > 0) {
+          b.append(" (").append(cur.minus(req)).append(" above the request)");
+        }
+      });
+    }
     return b.toString();
   }
 

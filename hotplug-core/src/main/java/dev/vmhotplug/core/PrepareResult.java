@@ -13,6 +13,11 @@ import java.util.Objects;
  * <p>The changes take effect at the next <em>cold boot</em> of the domain (shut it down, then
  * start it); a reboot from inside the guest keeps running the old definition. When the domain was
  * already prepared for the limits, nothing is defined and {@link #changed()} is false.
+ * {@link #thenColdBoot()} is that cold boot, done only when needed:
+ * <pre>{@code
+ * domain.prepare(limits).thenColdBoot().shutdownTimeout(Duration.ofMinutes(2)).apply();
+ * domain.vcpus().set(16).live().config().apply();
+ * }</pre>
  */
 public final class PrepareResult {
   private final String domain;
@@ -21,9 +26,11 @@ public final class PrepareResult {
   private final boolean running;
   private final Duration elapsed;
   private final List<String> warnings;
+  private final DomainHandle handle;
 
-  PrepareResult(String domain, HotplugLimits limits, List<String> changes, boolean running, Duration elapsed,
-      List<String> warnings) {
+  PrepareResult(DomainHandle handle, String domain, HotplugLimits limits, List<String> changes, boolean running,
+      Duration elapsed, List<String> warnings) {
+    this.handle = Objects.requireNonNull(handle);
     this.domain = Objects.requireNonNull(domain);
     this.limits = Objects.requireNonNull(limits);
     this.changes = List.copyOf(changes);
@@ -62,6 +69,19 @@ public final class PrepareResult {
     return changed()
         ? List.of(new OperationStep("defineXML", Scope.CONFIG, changes.size() + " change(s) for " + limits))
         : List.of();
+  }
+
+  /**
+   * The cold boot this preparation needs: {@code domain.coldBoot().after(this)}. Its
+   * {@link ColdBoot#apply()} shuts the domain down and starts it only when {@link #coldBootNeeded()}
+   * (else it returns a {@link ColdBootResult.Outcome#SKIPPED} result without touching the domain);
+   * set {@link ColdBoot#shutdownTimeout(Duration)} or {@link ColdBoot#forceOffAfterTimeout()} on it
+   * as on any cold boot.
+   *
+   * @return the cold boot request for the prepared domain
+   */
+  public ColdBoot thenColdBoot() {
+    return handle.coldBoot().after(this);
   }
 
   /** Things the caller should know that did not make the operation fail (e.g. a connection loss that was reconciled). */

@@ -3,6 +3,7 @@ package dev.vmhotplug.core;
 import dev.vmhotplug.core.internal.VcpuPlanner;
 import dev.vmhotplug.xml.internal.SafeText;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -28,6 +29,10 @@ import java.util.Objects;
  *
  * <p>Only the sides in scope are read: a live change costs what a careful hand-written one does
  * (three libvirt calls); its result's tables hold the live rows only.
+ *
+ * <p>For a guest without udev rules, {@link #onlineThroughAgent()} onlines the added vCPUs through the
+ * QEMU guest agent once the host shows them ({@code guest-set-vcpus}, checked with {@code guest-ping}
+ * before any change).
  */
 public final class VcpuChange {
   private final DomainHandle domain;
@@ -36,19 +41,21 @@ public final class VcpuChange {
   private final Scope scope;
   private final Duration timeout;
   private final Verification verification;
+  private final boolean agent;
 
   VcpuChange(DomainHandle domain) {
-    this(domain, 0, false, null, null, Verification.HOST);
+    this(domain, 0, false, null, null, Verification.HOST, false);
   }
 
   private VcpuChange(DomainHandle domain, int target, boolean targetGiven, Scope scope, Duration timeout,
-      Verification verification) {
+      Verification verification, boolean agent) {
     this.domain = domain;
     this.target = target;
     this.targetGiven = targetGiven;
     this.scope = scope;
     this.timeout = timeout;
     this.verification = verification;
+    this.agent = agent;
   }
 
   /**
@@ -65,17 +72,17 @@ public final class VcpuChange {
           + SafeText.quote(domain.name()) + ": a domain needs at least 1 vCPU. Ask for"
           + " the total number wanted, e.g. set(1); to remove vCPUs ask for a smaller total");
     }
-    return new VcpuChange(domain, count, true, scope, timeout, verification);
+    return new VcpuChange(domain, count, true, scope, timeout, verification, agent);
   }
 
   /** Adds the running domain to the scope ({@code --live}). */
   public VcpuChange live() {
-    return new VcpuChange(domain, target, targetGiven, Scope.LIVE.plus(scope), timeout, verification);
+    return new VcpuChange(domain, target, targetGiven, Scope.LIVE.plus(scope), timeout, verification, agent);
   }
 
   /** Adds the persistent definition to the scope ({@code --config}). */
   public VcpuChange config() {
-    return new VcpuChange(domain, target, targetGiven, Scope.CONFIG.plus(scope), timeout, verification);
+    return new VcpuChange(domain, target, targetGiven, Scope.CONFIG.plus(scope), timeout, verification, agent);
   }
 
   /**
@@ -88,7 +95,7 @@ public final class VcpuChange {
    */
   public VcpuChange scope(Scope scope) {
     return new VcpuChange(domain, target, targetGiven, Objects.requireNonNull(scope, "scope").plus(this.scope),
-        timeout, verification);
+        timeout, verification, agent);
   }
 
   /**
@@ -100,7 +107,7 @@ public final class VcpuChange {
    * @throws NullPointerException if timeout is null
    */
   public VcpuChange timeout(Duration timeout) {
-    return new VcpuChange(domain, target, targetGiven, scope, Requests.timeout(timeout), verification);
+    return new VcpuChange(domain, target, targetGiven, scope, Requests.timeout(timeout), verification, agent);
   }
 
   /**
@@ -112,7 +119,22 @@ public final class VcpuChange {
    */
   public VcpuChange verify(Verification verification) {
     return new VcpuChange(domain, target, targetGiven, scope, timeout,
-        Objects.requireNonNull(verification, "verification"));
+        Objects.requireNonNull(verification, "verification"), agent);
+  }
+
+  /**
+   * Onlines the added vCPUs through the QEMU guest agent ({@code guest-set-vcpus}) once the host
+   * shows them, for guests whose udev rules do not ({@code virsh setvcpus --guest} after the
+   * hot-add). Before any change the agent must be there ({@link Refusal#NO_GUEST_AGENT} otherwise)
+   * and answer {@code guest-ping} ({@link GuestAgentUnavailableException} otherwise; 5 s per agent
+   * command). With the default host verification the guest is then verified through the agent
+   * ({@link AgentGuestProbe}: the online count must be the target). Only a hot-add to the running
+   * domain onlines anything.
+   *
+   * @return a new request
+   */
+  public VcpuChange onlineThroughAgent() {
+    return new VcpuChange(domain, target, targetGiven, scope, timeout, verification, true);
   }
 
   /** The scope that {@link #apply()} will use: the one asked, else {@link Scope#LIVE}. */
@@ -126,7 +148,10 @@ public final class VcpuChange {
    * @return what was done; a no-op result when the domain already has the count
    * @throws PreconditionException refused before any change: no count given ({@link Refusal#INVALID_REQUEST}),
    *     a read-only client ({@link Refusal#READ_ONLY}), domain not running for live ({@link Refusal#NOT_RUNNING}),
-   *     transient domain for config ({@link Refusal#NOT_PERSISTENT}), above the maximum ({@link Refusal#ABOVE_MAXIMUM})
+   *     transient domain for config ({@link Refusal#NOT_PERSISTENT}), above the maximum ({@link Refusal#ABOVE_MAXIMUM}),
+   *     {@link #onlineThroughAgent()} on a domain without the agent channel ({@link Refusal#NO_GUEST_AGENT})
+   * @throws GuestAgentUnavailableException with {@link #onlineThroughAgent()}: the agent does not answer
+   *     (checked with {@code guest-ping} before any change), or stopped answering after the hot-add
    * @throws GuestRefusedException a hot-unplug the guest did not complete within the timeout
    * @throws VerificationTimeoutException the new count did not show within the timeout, or the guest
    *     (with {@link Verification#guest(GuestProbe)}) did not bring the CPUs online
@@ -152,13 +177,31 @@ public final class VcpuChange {
       Inspection in = Inspection.forScope(domain, s, false);
       VcpuPlanner.Plan plan = VcpuPlanner.plan(domain.name(), target, s, !in.knowsRunning() || in.running(),
           !in.knowsPersistent() || in.persistent(), in.liveVcpu(), in.configVcpu());
-      return VcpuOperation.execute(new OpContext(domain, timeout, verification), plan, t0);
+      return VcpuOperation.execute(context(domain, timeout, verification, agent, plan), plan, t0);
     }));
+  }
+
+  /**
+   * The context of a vCPU plan's execution: with the agent option and a hot-add to the running
+   * domain, the agent is checked now (before any change), onlines after the host verification, and
+   * (with host verification) the guest is verified through it.
+   */
+  static OpContext context(DomainHandle domain, Duration timeout, Verification verification, boolean agent,
+      VcpuPlanner.Plan plan) {
+    boolean hotAdd = plan.changes() && plan.call().get().includesLive() && plan.target() > plan.liveBefore();
+    if (!agent || !hotAdd) {
+      return new OpContext(domain, timeout, verification);
+    }
+    AgentOnlining online = new AgentOnlining(true, false, GuestAgent.DEFAULT_TIMEOUT, plan.target(), 0);
+    online.precheck(domain);
+    Verification v = verification.kind() == Verification.Kind.HOST
+        ? Verification.guest(AgentGuestProbe.withTimeout(GuestAgent.DEFAULT_TIMEOUT)) : verification;
+    return new OpContext(domain, timeout, v, List.of(online));
   }
 
   @Override
   public String toString() {
     return "vcpus().set(" + (targetGiven ? String.valueOf(target) : "?") + ") " + effectiveScope().virshFlags()
-        + " verify=" + verification;
+        + " verify=" + verification + (agent ? " online through agent" : "");
   }
 }

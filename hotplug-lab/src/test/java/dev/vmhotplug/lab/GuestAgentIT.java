@@ -9,8 +9,13 @@ import dev.vmhotplug.core.AgentOnlineResult;
 import dev.vmhotplug.core.DomainHandle;
 import dev.vmhotplug.core.GuestAgentUnavailableException;
 import dev.vmhotplug.core.HotplugClient;
+import dev.vmhotplug.core.MemoryModel;
+import dev.vmhotplug.core.MemoryResult;
 import dev.vmhotplug.core.PreconditionException;
 import dev.vmhotplug.core.Refusal;
+import dev.vmhotplug.core.VcpuResult;
+import dev.vmhotplug.guest.truth.GuestVerdict;
+import dev.vmhotplug.xml.MemorySize;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +32,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Onlining through the guest agent on a guest with qemu-ga and no udev rules: the hot-added vCPU
  * and DIMM stay offline (the guest's serial report says so), then {@code guestAgent().online()}
- * brings them online (the serial report says so too). A hung agent fails within a bound, a domain
- * without the agent channel is refused before any change.
+ * brings them online (the serial report says so too); the SDK's hot-add with
+ * {@code onlineThroughAgent()} does both in one call, proven by the guest's serial report. A hung
+ * agent fails within a bound, and refuses an {@code onlineThroughAgent()} change before it is made;
+ * a domain without the agent channel is refused before any change.
  *
- * <p>The hot-add itself is plain virsh (setvcpus, attach-device): this class tests the onlining,
- * not the SDK's hot-add.
+ * <p>The first hot-add is plain virsh (setvcpus, attach-device), to show what the guest does without
+ * the agent; the later ones are the SDK's.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GuestAgentIT {
@@ -44,7 +51,8 @@ class GuestAgentIT {
 
   @BeforeAll
   static void boot() throws Exception {
-    List<LabDomain> vms = LabIt.bootAll(LAB, DomainSpec.builder("ga").rules(GuestRules.NONE).agent(true).build(),
+    List<LabDomain> vms = LabIt.bootAll(LAB, DomainSpec.builder("ga").rules(GuestRules.NONE).agent(true).maxVcpus(5)
+        .build(),
         DomainSpec.builder("ga-none").rules(GuestRules.NONE).build());
     vm = vms.get(0);
     noAgent = vms.get(1);
@@ -107,7 +115,7 @@ class GuestAgentIT {
 
   @Test
   @Order(3)
-  void hungAgent_failsWithinTheBound_nothingChanged() {
+  void hungAgent_failsWithinTheBound_nothingChanged_andRefusesAnOnlineThroughAgentChange() {
     DomainHandle d = client.domain(vm.name());
     vm.virsh().call("setvcpus", vm.name(), "4", "--live");
     vm.probe().awaitReport("vCPU 3 present", r -> r.cpusPresent().equals("0-3"), GUEST);
@@ -122,8 +130,14 @@ class GuestAgentIT {
           .hasMessageContaining("nothing was changed");
       // bounded: libvirt gives up after the 2 s agent timeout; far below this "does not hang" bound
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+      // the SDK's hot-add with the option pings first: refused, vCPU 5 not added
+      assertThatThrownBy(() -> d.vcpus().set(5).live().onlineThroughAgent().apply())
+          .isInstanceOf(GuestAgentUnavailableException.class)
+          .hasMessageContaining("did not answer guest-ping")
+          .hasMessageContaining("Nothing was changed");
       assertThat(vm.probe().latest().orElseThrow().cpusOnline()).isEqualTo("0-2");
       assertThat(d.xml(false)).isEqualTo(live);
+      assertThat(d.vcpuCount().currentLive()).hasValue(4);
     } finally {
       vm.command("agent-thaw", Duration.ofSeconds(30));
     }
@@ -134,8 +148,49 @@ class GuestAgentIT {
   }
 
   @Test
+  @Order(4)
+  void sdkHotAddOfAVcpu_onlineThroughAgent_guestReportsItOnline() {
+    DomainHandle d = client.domain(vm.name());
+
+    VcpuResult r = d.vcpus().set(5).live().onlineThroughAgent().apply();
+
+    assertThat(r.after().currentLive()).hasValue(5);
+    assertThat(r.warnings()).anySatisfy(w -> assertThat(w).contains("onlined through the guest agent vCPU 4"));
+    GuestReport g = vm.probe().awaitReport("vCPUs 0-4 online", x -> x.cpusOnline().equals("0-4"), GUEST);
+    assertThat(g.processorCount()).isEqualTo(5);
+  }
+
+  @Test
+  @Order(5)
+  void sdkHotAddOfADimm_onlineThroughAgent_guestReportsItsBlocksOnline() {
+    DomainHandle d = client.domain(vm.name());
+    GuestReport before = vm.probe().latest().orElseThrow();
+
+    MemoryResult r = d.memory().add(MemorySize.ofMiB(256)).live().onlineThroughAgent().apply();
+
+    assertThat(r.plan().model()).isEqualTo(MemoryModel.DIMM);
+    assertThat(r.warnings()).anySatisfy(w -> assertThat(w).contains("onlined through the guest agent memory blocks",
+        "ZONE_NORMAL"));
+    assertThat(r.guest()).hasValueSatisfying(v -> assertThat(v.status()).isNotEqualTo(GuestVerdict.Status.NOT_ONLINE));
+    GuestReport g = vm.probe().awaitReport("two more blocks, all online, MemTotal +256 MiB",
+        x -> x.blocksTotal() == before.blocksTotal() + 2 && x.blocksOffline().isEmpty()
+            && x.memTotalKiB() == before.memTotalKiB() + DIMM_KIB, GUEST);
+    assertThat(g.blocksOnline()).hasSize(before.blocksTotal() + 2);
+  }
+
+  @Test
   void domainWithoutAgentChannel_refusedBeforeAnyChange_xmlUnchanged() {
     DomainHandle d = client.domain(noAgent.name());
+    String before = d.xml(false);
+
+    // the SDK's hot-add with the option: refused before the vCPU is added
+    assertThatThrownBy(() -> d.vcpus().set(3).live().onlineThroughAgent().apply())
+        .isInstanceOfSatisfying(PreconditionException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NO_GUEST_AGENT))
+        .hasMessageContaining("has no QEMU guest agent channel")
+        .hasMessageContaining("nothing was changed");
+    assertThat(d.xml(false)).isEqualTo(before);
+    assertThat(d.vcpuCount().currentLive()).hasValue(2);
+
     noAgent.virsh().call("setvcpus", noAgent.name(), "3", "--live");
     noAgent.probe().awaitReport("vCPU 2 present", r -> r.cpusPresent().equals("0-2"), GUEST);
     String live = d.xml(false);

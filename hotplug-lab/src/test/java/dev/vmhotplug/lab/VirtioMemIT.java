@@ -1,16 +1,29 @@
 package dev.vmhotplug.lab;
 
 import static dev.vmhotplug.lab.LabIt.GUEST;
-import static dev.vmhotplug.lab.LabIt.SHUTDOWN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vmhotplug.core.ColdBootResult;
+import dev.vmhotplug.core.DomainHandle;
+import dev.vmhotplug.core.Drift;
+import dev.vmhotplug.core.GuestRefusedException;
 import dev.vmhotplug.core.HotplugClient;
+import dev.vmhotplug.core.MemoryModel;
+import dev.vmhotplug.core.MemoryPlan;
+import dev.vmhotplug.core.MemoryResult;
+import dev.vmhotplug.core.MemoryView;
+import dev.vmhotplug.core.OperationStep;
+import dev.vmhotplug.core.Scope;
+import dev.vmhotplug.core.Verification;
+import dev.vmhotplug.core.VerificationTimeoutException;
 import dev.vmhotplug.core.internal.Poller;
-import dev.vmhotplug.xml.DomainXml;
+import dev.vmhotplug.guest.truth.GuestVerdict;
 import dev.vmhotplug.xml.MemoryDevice;
 import dev.vmhotplug.xml.MemorySize;
 import java.time.Duration;
 import java.util.List;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -20,16 +33,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * virtio-mem on the lab guest: grow 0 → 512 MiB, shrink to 128 MiB and to 0 (live), a config-only
- * change that the running guest does not see, and a cold boot that starts with the config size; a
- * guest without the driver never plugs anything. Asserted on libvirt's live and persistent XML (read
- * through the SDK) and on the guest's own serial reports (MemTotal, memory blocks, the
- * {@code System RAM (virtio_mem)} ranges).
- *
- * <p>The resize itself is {@code virsh update-memory-device} (one call per scope: libvirt 9.0 fails
- * LIVE|CONFIG in one call, docs/lab-virtio-mem.md): hotplug-core's gateway has no
- * {@code virDomainUpdateDeviceFlags} yet (the connection stream adds {@code updateDevice(ref, xml,
- * scope)}); switch {@link #resize} to it when that lands.
+ * virtio-mem through the SDK ({@code domain.memory()}) on real guests: a guest booted with 256 MiB
+ * plugged grows by 512 MiB and shrinks back, live and config (the guest's own serial reports show
+ * MemTotal, the memory blocks and the {@code System RAM (virtio_mem)} ranges follow; libvirt's live
+ * and persistent XML show requested and current); a config-only size survives a cold boot
+ * ({@code coldBoot()}); a guest without the driver gets the "plugged nothing" diagnosis within the
+ * progress timeout; a guest that onlines virtio-mem memory as {@code online} (ZONE_NORMAL) ends a
+ * shrink short, reported with the numbers.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VirtioMemIT {
@@ -39,20 +49,29 @@ class VirtioMemIT {
   static HotplugClient client;
   static LabDomain vm;
   static LabDomain noDriver;
-  static long bootMemTotal;
+  static LabDomain normal;
+  /** MemTotal of the guest without any virtio-mem memory, kB. */
+  static long base;
 
   @BeforeAll
   static void boot() {
     List<LabDomain> vms = LabIt.bootAll(LAB,
-        DomainSpec.builder("vmem").rules(GuestRules.NONE).persistent(true).virtioMem(1024).maxMemoryMiB(2048).build(),
+        DomainSpec.builder("vmem").rules(GuestRules.NONE).persistent(true).virtioMem(1024).virtioMemRequestedMiB(256)
+            .maxMemoryMiB(2048).build(),
         DomainSpec.builder("vmem-nodrv").rules(GuestRules.NONE).virtioMem(1024).maxMemoryMiB(2048)
-            .virtioMemDriver(false).build());
+            .virtioMemDriver(false).build(),
+        DomainSpec.builder("vmem-normal").rules(GuestRules.NONE).virtioMem(1024).maxMemoryMiB(2048)
+            .extraCmdline("memhp_default_state=online").build());
     vm = vms.get(0);
     noDriver = vms.get(1);
+    normal = vms.get(2);
     client = HotplugClient.connect(LAB.lab().daemon().uri());
-    bootMemTotal = vm.probe().latest().orElseThrow().memTotalKiB();
+    GuestReport first = vm.probe().awaitReport("the 256 MiB plugged at boot online",
+        r -> r.virtioMemKiB() == 256 * MIB && r.blocksOffline().isEmpty(), GUEST);
+    base = first.memTotalKiB() - 256 * MIB;
     assertThat(vm.probe().info().orElseThrow()).contains("vmem=1", "auto_online_blocks=online_movable");
     assertThat(noDriver.probe().info().orElseThrow()).contains("vmem=0");
+    assertThat(normal.probe().info().orElseThrow()).contains("vmem=1", "auto_online_blocks=online");
   }
 
   @AfterAll
@@ -62,102 +81,142 @@ class VirtioMemIT {
     }
   }
 
+  static MemoryDevice device(DomainHandle d, boolean live) {
+    MemoryView v = d.memoryView();
+    MemoryView.Definition def = live ? v.live().orElseThrow() : v.config().orElseThrow();
+    assertThat(def.virtioMem()).hasSize(1);
+    return def.virtioMem().get(0);
+  }
+
   @Test
   @Order(1)
-  void growLive_0to512MiB_currentFollows_guestOnlinesFourBlocks_configUntouched() {
-    resize(vm, 512, "--live");
+  void bootedWith256MiB_viewShowsRequestedAndPlugged_addPlansVirtioMem() {
+    DomainHandle d = client.domain(vm.name());
+    MemoryDevice live = device(d, true);
+    assertThat(live.requestedSize()).hasValue(MemorySize.ofMiB(256));
+    assertThat(live.currentSize()).hasValue(MemorySize.ofMiB(256));
+    assertThat(live.alias()).hasValue("virtiomem0");
+    assertThat(d.memoryView().live().orElseThrow().given()).isEqualTo(MemorySize.ofMiB(768));
 
-    assertThat(awaitCurrent(vm, 512 * MIB)).isEqualTo(512 * MIB);
-    GuestReport g = vm.probe().awaitReport("MemTotal +512 MiB with blocks 32-35 online",
-        r -> r.memTotalKiB() == bootMemTotal + 512 * MIB && r.blocksOnline().containsAll(List.of(32, 33, 34, 35)),
-        GUEST);
-    assertThat(g.virtioMemKiB()).isEqualTo(512 * MIB);
-    assertThat(g.blocksOffline()).isEmpty();
-    MemoryDevice config = device(vm, true);
-    assertThat(config.requestedSize()).hasValue(MemorySize.ofKiB(0));
-    assertThat(config.currentSize()).isEmpty();
+    MemoryPlan p = d.memory().add(MemorySize.ofMiB(512)).live().config().plan();
+
+    assertThat(p.model()).isEqualTo(MemoryModel.VIRTIO_MEM);
+    assertThat(p.steps()).extracting(s -> s.scopeIn(p.scope())).containsExactly(Scope.LIVE, Scope.CONFIG);
+    assertThat(p.steps().get(0).xml()).contains("<alias name='virtiomem0'/>", "<address type='pci'")
+        .doesNotContain("<current");
   }
 
   @Test
   @Order(2)
-  void shrinkLive_512to128MiB_reachesTheRequest_guestKeepsOneBlock() {
-    resize(vm, 128, "--live");
+  void grow512MiB_liveAndConfig_currentReachesIt_guestMemTotalAndBlocksFollow() {
+    DomainHandle d = client.domain(vm.name());
 
-    assertThat(awaitCurrent(vm, 128 * MIB)).isEqualTo(128 * MIB);
-    GuestReport g = vm.probe().awaitReport("MemTotal +128 MiB with only block 32 added",
-        r -> r.memTotalKiB() == bootMemTotal + 128 * MIB && r.virtioMemKiB() == 128 * MIB, GUEST);
-    assertThat(g.blocksOnline()).contains(32).doesNotContain(33, 34, 35);
+    MemoryResult r = d.memory().add(MemorySize.ofMiB(512)).live().config().timeout(Duration.ofSeconds(60))
+        .verify(Verification.guest(vm.probe())).apply();
+
+    assertThat(r.steps()).extracting(OperationStep::action, OperationStep::scope).containsExactly(
+        Tuple.tuple("updateDeviceFlags", Scope.LIVE), Tuple.tuple("updateDeviceFlags", Scope.CONFIG));
+    assertThat(r.guest()).hasValueSatisfying(v -> assertThat(v.status()).isEqualTo(GuestVerdict.Status.OK));
+    MemoryDevice live = device(d, true);
+    assertThat(live.requestedSize()).hasValue(MemorySize.ofMiB(768));
+    assertThat(live.currentSize()).hasValue(MemorySize.ofMiB(768));
+    assertThat(device(d, false).requestedSize()).hasValue(MemorySize.ofMiB(768));
+    GuestReport g = vm.probe().awaitReport("MemTotal +768 MiB of virtio-mem, all online",
+        x -> x.memTotalKiB() == base + 768 * MIB && x.virtioMemKiB() == 768 * MIB, GUEST);
+    assertThat(g.blocksOnline()).contains(32, 33, 34, 35, 36, 37);
+    assertThat(g.blocksOffline()).isEmpty();
+    assertThat(d.drift().items()).noneMatch(i -> i.kind() == Drift.Kind.VIRTIO_MEM_REQUESTED
+        || i.kind() == Drift.Kind.VIRTIO_MEM_CURRENT);
   }
 
   @Test
   @Order(3)
-  void shrinkLive_128MiBto0_movableMemoryGoesCompletely() {
-    resize(vm, 0, "--live");
+  void shrinkBack512MiB_liveAndConfig_movableMemoryGoes_guestBackAt256() {
+    DomainHandle d = client.domain(vm.name());
 
-    assertThat(awaitCurrent(vm, 0)).isZero();
-    GuestReport g = vm.probe().awaitReport("MemTotal back at the boot value, no virtio-mem range",
-        r -> r.memTotalKiB() == bootMemTotal && r.virtioMemKiB() == 0, GUEST);
-    assertThat(g.blocksOnline()).doesNotContain(32);
+    MemoryResult r = d.memory().remove(MemorySize.ofMiB(512)).live().config().timeout(Duration.ofSeconds(60))
+        .verify(Verification.guest(vm.probe())).apply();
+
+    assertThat(r.plan().model()).isEqualTo(MemoryModel.VIRTIO_MEM);
+    assertThat(r.steps()).hasSize(2);
+    assertThat(device(d, true).currentSize()).hasValue(MemorySize.ofMiB(256));
+    assertThat(device(d, false).requestedSize()).hasValue(MemorySize.ofMiB(256));
+    GuestReport g = vm.probe().awaitReport("MemTotal back at +256 MiB",
+        x -> x.memTotalKiB() == base + 256 * MIB && x.virtioMemKiB() == 256 * MIB, GUEST);
+    assertThat(g.blocksOnline()).contains(32, 33).doesNotContain(34, 35, 36, 37);
   }
 
   @Test
   @Order(4)
-  void configOnly256MiB_runningGuestUnchanged_coldBootStartsWithIt() {
-    resize(vm, 256, "--config");
+  void configOnly512MiB_runningGuestUnchanged_coldBootStartsWithIt() {
+    DomainHandle d = client.domain(vm.name());
 
-    assertThat(device(vm, true).requestedSize()).hasValue(MemorySize.ofMiB(256));
-    MemoryDevice live = device(vm, false);
-    assertThat(live.requestedSize()).hasValue(MemorySize.ofKiB(0));
-    assertThat(live.currentSize()).hasValue(MemorySize.ofKiB(0));
+    MemoryResult r = d.memory().requested(MemorySize.ofMiB(512)).config().apply();
 
-    vm.shutdown(SHUTDOWN);
-    vm.start();
+    assertThat(r.steps()).singleElement().satisfies(s -> assertThat(s.scope()).isEqualTo(Scope.CONFIG));
+    assertThat(r.warnings()).anySatisfy(w -> assertThat(w).contains("config only"));
+    assertThat(device(d, false).requestedSize()).hasValue(MemorySize.ofMiB(512));
+    assertThat(device(d, true).requestedSize()).hasValue(MemorySize.ofMiB(256));
+    assertThat(d.drift().items()).anySatisfy(i -> assertThat(i.kind()).isEqualTo(Drift.Kind.VIRTIO_MEM_REQUESTED));
+    assertThat(vm.probe().latest().orElseThrow().memTotalKiB()).isEqualTo(base + 256 * MIB);
 
-    GuestReport g = vm.probe().awaitReport("the restarted guest with 256 MiB of virtio-mem online",
-        r -> r.boot() == 2 && r.memTotalKiB() == bootMemTotal + 256 * MIB, GUEST);
-    assertThat(g.virtioMemKiB()).isEqualTo(256 * MIB);
-    assertThat(g.blocksOnline()).contains(32, 33);
+    ColdBootResult b = d.coldBoot().shutdownTimeout(Duration.ofSeconds(90)).apply();
+
+    assertThat(b.outcome()).isEqualTo(ColdBootResult.Outcome.BOOTED);
+    GuestReport g = vm.probe().awaitReport("the restarted guest with 512 MiB of virtio-mem online",
+        x -> x.boot() == 2 && x.memTotalKiB() == base + 512 * MIB && x.virtioMemKiB() == 512 * MIB, LabDomain.BOOT_TIMEOUT);
     assertThat(g.blocksOffline()).isEmpty();
-    assertThat(awaitCurrent(vm, 256 * MIB)).isEqualTo(256 * MIB);
-    assertThat(device(vm, false).requestedSize()).hasValue(MemorySize.ofMiB(256));
+    Poller.Outcome<MemoryDevice> plugged = new Poller(GUEST, Duration.ofMillis(200), Duration.ofSeconds(1))
+        .await(() -> device(d, true), x -> x.currentSize().equals(java.util.Optional.of(MemorySize.ofMiB(512))),
+            "current 512 MiB after the cold boot");
+    assertThat(plugged.last().requestedSize()).hasValue(MemorySize.ofMiB(512));
+    assertThat(plugged.last().currentSize()).hasValue(MemorySize.ofMiB(512));
   }
 
   @Test
-  void guestWithoutDriver_requestAccepted_currentStaysZero_guestUnchanged() {
+  void guestWithoutDriver_pluggedNothing_diagnosedWithinTheProgressTimeout() {
+    DomainHandle d = client.domain(noDriver.name());
     long before = noDriver.probe().latest().orElseThrow().memTotalKiB();
+    long t0 = System.nanoTime();
 
-    resize(noDriver, 256, "--live");
+    assertThatThrownBy(() -> d.memory().add(MemorySize.ofMiB(256)).timeout(Duration.ofSeconds(120))
+        .progressTimeout(Duration.ofSeconds(10)).apply())
+        .isInstanceOfSatisfying(VerificationTimeoutException.class, e -> {
+          assertThat(e).isNotInstanceOf(GuestRefusedException.class);
+          assertThat(e.observed()).isEqualTo("live virtio-mem current 0 B (requested 256 MiB)");
+        })
+        .hasMessageContaining("the guest plugged nothing")
+        .hasMessageContaining("virtio-mem driver");
 
-    assertThat(device(noDriver, false).requestedSize()).hasValue(MemorySize.ofMiB(256));
-    // a bounded window (the driver plugs 256 MiB in ~1.5 s when loaded): current must stay 0
-    Poller.Outcome<Long> o = new Poller(Duration.ofSeconds(10), Duration.ofMillis(250), Duration.ofSeconds(1))
-        .await(() -> current(noDriver), c -> c != 0, "virtio-mem current of " + noDriver.name());
-    assertThat(o.satisfied()).as("current moved although the guest has no driver: %s", o.last()).isFalse();
-    assertThat(o.last()).isZero();
+    // the progress timeout (10 s) ended it, not the 120 s timeout: a bound that proves it does not hang
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(60));
+    MemoryDevice live = device(d, true);
+    assertThat(live.requestedSize()).hasValue(MemorySize.ofMiB(256));
+    assertThat(live.currentSize()).hasValue(MemorySize.ZERO);
     GuestReport g = noDriver.probe().latest().orElseThrow();
     assertThat(g.memTotalKiB()).isEqualTo(before);
     assertThat(g.virtioMemKiB()).isZero();
   }
 
-  /** {@code virsh update-memory-device DOM SCOPE --requested-size N MiB} (see the class comment). */
-  static void resize(LabDomain d, long mib, String scope) {
-    d.virsh().call("update-memory-device", d.name(), scope, "--requested-size", mib + "MiB");
-  }
+  @Test
+  void zoneNormalGuest_shrinkEndsShort_reportedWithTheNumbersAndTheMovableFix() {
+    DomainHandle d = client.domain(normal.name());
+    d.memory().requested(MemorySize.ofMiB(512)).timeout(Duration.ofSeconds(60)).apply();
+    normal.probe().awaitReport("512 MiB of virtio-mem online", x -> x.virtioMemKiB() == 512 * MIB
+        && x.blocksOffline().isEmpty(), GUEST);
 
-  static MemoryDevice device(LabDomain d, boolean inactive) {
-    List<MemoryDevice> devs = DomainXml.parse(client.domain(d.name()).xml(inactive)).memoryDevices();
-    assertThat(devs).hasSize(1);
-    assertThat(devs.get(0).model()).isEqualTo("virtio-mem");
-    return devs.get(0);
-  }
+    assertThatThrownBy(() -> d.memory().requested(MemorySize.ZERO).timeout(Duration.ofSeconds(120)).apply())
+        .isInstanceOfSatisfying(GuestRefusedException.class, e -> {
+          assertThat(e.expected()).isEqualTo("live virtio-mem current 0 B");
+          assertThat(e.observed()).startsWith("live virtio-mem current ").endsWith("(requested 0 B)");
+        })
+        .hasMessageContaining("ended short: requested 0 B")
+        .hasMessageContaining("ZONE_NORMAL")
+        .hasMessageContaining("online_movable");
 
-  static long current(LabDomain d) {
-    return device(d, false).currentSize().map(MemorySize::toKiB).orElse(-1L);
-  }
-
-  /** Polls the live XML until {@code <current>} equals the value; returns the last value seen. */
-  static long awaitCurrent(LabDomain d, long kib) {
-    return new Poller(GUEST, Duration.ofMillis(200), Duration.ofSeconds(1))
-        .await(() -> current(d), c -> c == kib, "virtio-mem current " + kib + " KiB of " + d.name()).last();
+    MemoryDevice live = device(d, true);
+    assertThat(live.requestedSize()).hasValue(MemorySize.ZERO);
+    assertThat(live.currentSize().orElseThrow()).isGreaterThan(MemorySize.ZERO).isLessThan(MemorySize.ofMiB(512));
+    assertThat(d.memoryView().toString()).contains("above the request");
   }
 }

@@ -331,15 +331,13 @@ public final class MemoryPlanner {
     return sum;
   }
 
-  /** Slots taken by memory devices ({@code dimm}, {@code nvdimm}). */
+  /**
+   * Slots taken by memory devices: every {@code <memory>} device counts, virtio-mem and
+   * virtio-pmem included (libvirt 9.0 refuses a definition with more memory devices than slots:
+   * "memory device count '2' exceeds slots count '1'", one virtio-mem device and one DIMM).
+   */
   public static int slotsUsed(DomainXml xml) {
-    int used = 0;
-    for (MemoryDevice d : xml.memoryDevices()) {
-      if ("dimm".equals(d.model()) || "nvdimm".equals(d.model())) {
-        used++;
-      }
-    }
-    return used;
+    return xml.memoryDevices().size();
   }
 
   /** Whether the definition has {@code <maxMemory slots>} with at least one slot and a NUMA cell. */
@@ -416,7 +414,7 @@ public final class MemoryPlanner {
     if (needed > free) {
       throw refuse(Refusal.NO_FREE_SLOT,
           "no free memory slot for " + needed + (needed == 1 ? " DIMM" : " DIMMs") + " in the " + c.label()
-              + " definition of domain " + SafeText.quote(name) + ": " + used + " of " + slots + " slots are used by DIMMs ("
+              + " definition of domain " + SafeText.quote(name) + ": " + used + " of " + slots + " slots are used by memory devices ("
               + free + " free). Add the memory in fewer, larger DIMMs"
               + (needed > 1 ? " (drop or enlarge the split)" : "")
               + ", remove a DIMM first (memory().remove(…)), or raise slots in the persistent definition "

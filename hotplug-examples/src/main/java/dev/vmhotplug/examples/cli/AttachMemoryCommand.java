@@ -51,13 +51,20 @@ final class AttachMemoryCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "print the plan (DIMM XML included) and change nothing")
   boolean dryRun;
 
+  @Option(names = "--online-through-agent", description = "online the DIMM's memory blocks through the guest"
+      + " agent once the host shows it (guests without udev rules; the agent is checked first)")
+  boolean agent;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     return AttachMemoryCommand.Support.run(connection, out, err, client -> {
       DomainHandle d = client.domain(domain);
-      MemoryChange c = d.memory().add(size);
+      MemoryChange c = d.memory().model(dev.vmhotplug.core.MemoryModel.DIMM).add(size);
+      if (agent) {
+        c = c.onlineThroughAgent();
+      }
       if (node != null) {
         c = c.node(node);
       }

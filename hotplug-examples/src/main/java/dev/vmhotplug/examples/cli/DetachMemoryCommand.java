@@ -52,7 +52,7 @@ final class DetachMemoryCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     return AttachMemoryCommand.Support.run(connection, out, err, client -> {
       DomainHandle d = client.domain(domain);
-      MemoryChange c = d.memory().remove(size);
+      MemoryChange c = d.memory().model(dev.vmhotplug.core.MemoryModel.DIMM).remove(size);
       if (node != null) {
         c = c.node(node);
       }

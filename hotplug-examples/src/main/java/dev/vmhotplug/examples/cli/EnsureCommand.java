@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "ensure", header = "Make a domain have N vCPUs and SIZE memory: plan, then apply.", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Make the domain have N vCPUs and SIZE memory (total): computes the steps (setvcpus,",
-      "attach/detach DIMMs) from what is there and runs them. --dry-run prints the steps only.",
+      "attach/detach DIMMs, or resize the virtio-mem device when the domain has one: then SIZE is the",
+      "memory given to the guest) from what is there and runs them. --dry-run prints the steps only.",
       "Without --live/--config: live."
     })
 final class EnsureCommand implements Callable<Integer> {
@@ -46,6 +47,14 @@ final class EnsureCommand implements Callable<Integer> {
   @Option(names = "--config", description = "compare and change the persistent definition")
   boolean config;
 
+  @Option(names = "--model", paramLabel = "MODEL", description = "how memory changes: auto (virtio-mem when the"
+      + " domain has it, else DIMMs), dimm, virtio-mem (default auto)")
+  String model = "auto";
+
+  @Option(names = "--online-through-agent", description = "online added vCPUs and memory through the guest agent"
+      + " (guests without udev rules; the agent is checked first)")
+  boolean agent;
+
   @Option(names = "--dry-run", description = "print the steps and change nothing")
   boolean dryRun;
 
@@ -55,6 +64,10 @@ final class EnsureCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (vcpus == null && memory == null) {
       throw new CommandLine.ParameterException(spec.commandLine(), "give --vcpus N and/or --memory SIZE");
+    }
+    if (!model.equals("auto") && !model.equals("dimm") && !model.equals("virtio-mem")) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--model " + dev.vmhotplug.xml.internal.SafeText
+          .quote(model) + " is not one of auto, dimm, virtio-mem");
     }
     return AttachMemoryCommand.Support.run(connection, out, err, client -> {
       DomainHandle d = client.domain(domain);
@@ -67,6 +80,13 @@ final class EnsureCommand implements Callable<Integer> {
       }
       if (node != null) {
         s = s.node(node);
+      }
+      if (!model.equals("auto")) {
+        s = s.model(model.equals("dimm") ? dev.vmhotplug.core.MemoryModel.DIMM
+            : dev.vmhotplug.core.MemoryModel.VIRTIO_MEM);
+      }
+      if (agent) {
+        s = s.onlineThroughAgent();
       }
       if (live) {
         s = s.live();

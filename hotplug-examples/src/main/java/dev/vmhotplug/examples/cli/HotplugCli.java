@@ -53,6 +53,7 @@ public final class HotplugCli implements Runnable {
     COMMANDS.put("guest-check", GuestCheckCommand.class);
     COMMANDS.put("attach-memory", AttachMemoryCommand.class);
     COMMANDS.put("detach-memory", DetachMemoryCommand.class);
+    COMMANDS.put("update-memory-device", UpdateMemoryDeviceCommand.class);
     COMMANDS.put("dommemstat", DommemstatCommand.class);
     COMMANDS.put("ensure", EnsureCommand.class);
     COMMANDS.put("udev-rules", UdevRulesCommand.class);

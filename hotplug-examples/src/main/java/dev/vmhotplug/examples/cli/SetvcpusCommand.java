@@ -41,6 +41,10 @@ final class SetvcpusCommand implements Callable<Integer> {
   @Option(names = "--config", description = "change the persistent definition (next boot)")
   boolean config;
 
+  @Option(names = "--online-through-agent", description = "online the added vCPUs through the guest agent once"
+      + " the host shows them (guests without udev rules; the agent is checked first)")
+  boolean agent;
+
   @Option(names = "--timeout", paramLabel = "SECONDS",
       description = "how long to wait for the change to show (default: ${DEFAULT-VALUE})", defaultValue = "30")
   long timeoutSeconds;
@@ -63,6 +67,9 @@ final class SetvcpusCommand implements Callable<Integer> {
       }
       if (config) {
         c = c.config();
+      }
+      if (agent) {
+        c = c.onlineThroughAgent();
       }
       VcpuResult r = c.apply();
       out.println(r.summary());

@@ -3,7 +3,11 @@ package dev.vmhotplug.examples.demo;
 import dev.vmhotplug.core.DomainHandle;
 import dev.vmhotplug.core.HotplugClient;
 import dev.vmhotplug.core.HotplugException;
+import dev.vmhotplug.core.MemoryModel;
+import dev.vmhotplug.core.MemoryPlan;
 import dev.vmhotplug.core.MemoryResult;
+import dev.vmhotplug.core.MemoryView;
+import dev.vmhotplug.core.Verification;
 import dev.vmhotplug.core.MemoryStats;
 import dev.vmhotplug.core.VcpuCount;
 import dev.vmhotplug.core.VcpuResult;
@@ -20,6 +24,7 @@ import dev.vmhotplug.xml.MemorySize;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 
@@ -30,6 +35,10 @@ import java.util.TreeMap;
  */
 final class GuideDemo {
   static final Duration GUEST_TIMEOUT = Duration.ofSeconds(60);
+  /** The demo guest's virtio-mem device size, MiB. */
+  static final long VIRTIO_MEM_MIB = 512;
+  /** What the virtio-mem step plugs and unplugs. */
+  static final MemorySize VIRTIO_MEM_STEP = MemorySize.ofMiB(256);
 
   private final PrintStream out;
   private final Transcript t;
@@ -78,8 +87,10 @@ final class GuideDemo {
   boolean walk(VmLab lab) throws Exception {
     t.show("libvirt URI: " + lab.daemon().uri());
     t.show("guest kernel: " + lab.image().kernelPackage() + " (" + lab.image().kernelVersion() + ")");
+    // prepared for DIMMs and with one virtio-mem device (512 MiB, nothing plugged at boot): the guest
+    // onlines hot-added memory movable (memhp_default_state=online_movable), so virtio-mem can shrink
     DomainSpec spec = DomainSpec.builder("demo").rules(GuestRules.STANDARD).persistent(true).prepared(true)
-        .vcpus(fromVcpus).maxVcpus(Math.max(toVcpus, 4)).build();
+        .vcpus(fromVcpus).maxVcpus(Math.max(toVcpus, 4)).virtioMem(VIRTIO_MEM_MIB).maxMemoryMiB(2048).build();
 
     t.step("Boot the guest (domain type='qemu': software emulation; direct kernel boot)",
         "virsh define " + lab.daemon().domainPrefix() + "demo.xml && virsh start " + lab.daemon().domainPrefix() + "demo");
@@ -123,12 +134,12 @@ final class GuideDemo {
       GuestReport memBefore = vm.probe().latest().orElseThrow();
       t.show("guest before: node0 MemTotal " + memBefore.node0MemTotalKiB() + " kB, memory blocks "
           + blockSummary(memBefore));
-      var plan = dom.memory().add(dimm).node(0).live().config().plan();
+      var plan = dom.memory().model(MemoryModel.DIMM).add(dimm).node(0).live().config().plan();
       t.show("memory.xml:");
       plan.steps().forEach(d -> t.show(d.xml()));
       mark = vm.probe().mark();
       t0 = System.nanoTime();
-      MemoryResult mr = dom.memory().add(dimm).node(0).live().config().apply();
+      MemoryResult mr = dom.memory().model(MemoryModel.DIMM).add(dimm).node(0).live().config().apply();
       t.show(mr.toString());
       GuestReport memAfter = vm.probe().awaitReportAfter(mark, "the new memory blocks online",
           r -> r.blocksTotal() > memBefore.blocksTotal() && r.blocksOffline().isEmpty(), GUEST_TIMEOUT);
@@ -152,6 +163,8 @@ final class GuideDemo {
       t.show("verdict: " + verdict.status());
       verdict.findings().forEach(f -> t.show("- " + f));
       t.check(verdict.status() == GuestVerdict.Status.OK, "guest verdict " + verdict.status());
+
+      virtioMem(vm, dom);
 
       t.step("Cold reboot: the change must survive in the definition", "virsh shutdown " + vm.name() + " && virsh start " + vm.name());
       t.withProgress("shutting down and booting again", () -> {
@@ -177,6 +190,63 @@ final class GuideDemo {
     }
     t.summary("VM lab, QEMU TCG guest");
     return t.failed().isEmpty();
+  }
+
+  /** Beyond the guide: grow the virtio-mem device and, on a movable guest, shrink it back. */
+  private void virtioMem(LabDomain vm, DomainHandle dom) {
+    MemorySize step = VIRTIO_MEM_STEP;
+    t.step("Beyond the guide: virtio-mem, grow by " + step + " (no DIMM slot; 2 MiB blocks; live and config)",
+        "virsh update-memory-device " + vm.name() + " --live --requested-size " + step.toKiB() / 1024 + "MiB; virsh"
+            + " update-memory-device " + vm.name() + " --config --requested-size " + step.toKiB() / 1024 + "MiB");
+    MemoryPlan plan = dom.memory().add(step).live().config().plan();
+    t.show("plan: " + plan.toString().lines().findFirst().orElse(""));
+    plan.steps().forEach(s -> t.show("  " + s.scopeIn(plan.scope()).virshFlags() + ": " + s.detail()));
+    GuestReport before = vm.probe().latest().orElseThrow();
+    int mark = vm.probe().mark();
+    long t0 = System.nanoTime();
+    MemoryResult grown = dom.memory().add(step).live().config().verify(Verification.guest(vm.probe()))
+        .timeout(GUEST_TIMEOUT).apply();
+    GuestReport after = vm.probe().awaitReportAfter(mark, "MemTotal +" + step,
+        r -> r.memTotalKiB() == before.memTotalKiB() + step.toKiB(), GUEST_TIMEOUT);
+    MemoryView view = dom.memoryView();
+    t.show(MemoryViewLine.of(view));
+    t.check(grown.plan().model() == MemoryModel.VIRTIO_MEM && grown.steps().size() == 2,
+        "virtio-mem resized with one updateDeviceFlags per scope (live, then config)");
+    t.check(view.live().orElseThrow().virtioMem().get(0).currentSize().equals(Optional.of(step)),
+        "the guest plugged " + step + " (<current> = <requested>, " + Transcript.seconds(after.receivedNanos() - t0)
+            + " after the call)");
+    t.check(grown.guest().map(g -> g.status() == GuestVerdict.Status.OK).orElse(false),
+        "guest MemTotal grew by exactly " + step.toKiB() + " kB (" + before.memTotalKiB() + " -> "
+            + after.memTotalKiB() + " kB), memory blocks " + blockSummary(after));
+
+    boolean movable = vm.probe().info().map(i -> i.contains("auto_online_blocks=online_movable")).orElse(false);
+    if (!movable) {
+      t.skip("the virtio-mem shrink", "the guest onlines memory 'online' (ZONE_NORMAL): a shrink could end short");
+      return;
+    }
+    t.step("virtio-mem: shrink back (the guest onlined it movable, so it can give all of it back)",
+        "virsh update-memory-device " + vm.name() + " --live --requested-size 0; virsh update-memory-device "
+            + vm.name() + " --config --requested-size 0");
+    mark = vm.probe().mark();
+    t0 = System.nanoTime();
+    MemoryResult shrunk = dom.memory().remove(step).live().config().verify(Verification.guest(vm.probe()))
+        .timeout(GUEST_TIMEOUT).apply();
+    GuestReport back = vm.probe().awaitReportAfter(mark, "MemTotal back",
+        r -> r.memTotalKiB() == before.memTotalKiB(), GUEST_TIMEOUT);
+    t.show(MemoryViewLine.of(dom.memoryView()));
+    t.check(shrunk.guest().map(g -> g.status() == GuestVerdict.Status.OK).orElse(false)
+        && back.memTotalKiB() == before.memTotalKiB(), "guest MemTotal back at " + back.memTotalKiB() + " kB ("
+            + Transcript.seconds(back.receivedNanos() - t0) + " after the call)");
+  }
+
+  /** The virtio-mem lines of a memory view's table. */
+  static final class MemoryViewLine {
+    private MemoryViewLine() {}
+
+    static String of(MemoryView v) {
+      return v.toString().lines().filter(l -> l.startsWith("virtio-mem node") || l.startsWith("memory given"))
+          .reduce((a, b) -> a + "\n" + b).orElse("");
+    }
   }
 
   private static String blockSummary(GuestReport r) {

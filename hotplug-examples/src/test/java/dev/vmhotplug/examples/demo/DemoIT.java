@@ -13,7 +13,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The demo's whole walk on a real QEMU guest of the VM lab: the transcript must show every guide
- * step passing, with the guest's own view (processor count, memory blocks) and the cold reboot.
+ * step passing, with the guest's own view (processor count, memory blocks), the virtio-mem step (grow
+ * and shrink back) and the cold reboot.
  */
 class DemoIT {
   @RegisterExtension static final VmLabExtension LAB = new VmLabExtension();
@@ -36,6 +37,10 @@ class DemoIT {
         .containsPattern("\\[ok\\] +guest sees 4 processors")
         .containsPattern("\\[ok\\] +node0 MemTotal grew by 262144 kB")
         .containsPattern("\\[ok\\] +all \\d+ memory blocks online in the guest")
+        .contains("virsh update-memory-device hp-")
+        .containsPattern("\\[ok\\] +virtio-mem resized with one updateDeviceFlags per scope")
+        .containsPattern("\\[ok\\] +guest MemTotal grew by exactly 262144 kB")
+        .containsPattern("\\[ok\\] +guest MemTotal back at \\d+ kB")
         .containsPattern("\\[ok\\] +rebooted guest counts 4 processors")
         .contains("actual")
         .doesNotContain("[FAIL]")

@@ -1,0 +1,137 @@
+package dev.vmhotplug.examples.cli;
+
+import static dev.vmhotplug.examples.cli.AttachMemoryCommandTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmhotplug.examples.cli.AttachMemoryCommandTest.Run;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code hotplug update-memory-device} and the {@code --online-through-agent} options, in-process
+ * against libvirt's test driver: it keeps virtio-mem devices in its definitions (so plans, dry runs,
+ * JSON and refusals run for real) but cannot resize them (no {@code virDomainUpdateDeviceFlags}) and
+ * has no guest agent. The resize on a real guest: hotplug-lab's VirtioMemIT.
+ */
+class UpdateMemoryDeviceCommandTest {
+  @TempDir Path dir;
+
+  /** {@code vm}: running, persistent, 512 MiB + one 1 GiB virtio-mem device on node 0; {@code vm2}: two nodes. */
+  String node() throws IOException {
+    String xml = "<node>\n" + dom("vm", 1, "") + dom("vm2", 2, "") + dom("off", 1, "    <test:runstate>5</test:runstate>\n")
+        + "</node>\n";
+    Path f = dir.resolve("node.xml");
+    Files.writeString(f, xml);
+    return "test://" + f.toAbsolutePath();
+  }
+
+  private static String dom(String name, int nodes, String extra) {
+    StringBuilder cells = new StringBuilder();
+    StringBuilder devs = new StringBuilder();
+    for (int i = 0; i < nodes; i++) {
+      cells.append("<cell id='").append(i).append("' cpus='").append(2 * i).append('-').append(2 * i + 1)
+          .append("' memory='").append(524288 / nodes).append("' unit='KiB'/>");
+      devs.append("<memory model='virtio-mem'><target><size unit='KiB'>1048576</size><node>").append(i)
+          .append("</node><block unit='KiB'>2048</block><requested unit='KiB'>0</requested></target></memory>");
+    }
+    return "  <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n    <name>" + name
+        + "</name>\n    <maxMemory slots='4' unit='KiB'>4194304</maxMemory>\n"
+        + "    <memory unit='KiB'>" + (524288 + nodes * 1048576L) + "</memory>\n"
+        + "    <currentMemory unit='KiB'>524288</currentMemory>\n"
+        + "    <vcpu placement='static' current='2'>4</vcpu>\n    <os><type arch='x86_64'>hvm</type></os>\n"
+        + "    <cpu><numa>" + cells + "</numa></cpu>\n    <devices>" + devs + "</devices>\n" + extra + "  </domain>\n";
+  }
+
+  @Test
+  void dryRun_bothScopes_printsOneCallPerScopeWithTheDeviceXml() throws IOException {
+    Run r = run("update-memory-device", "-c", node(), "vm", "--requested-size", "512MiB", "--live", "--config",
+        "--dry-run");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("dry run, nothing changed: resize virtio-mem (requested 512 MiB, 2 calls)",
+        "call 1: updateDeviceFlags --live: update virtio-mem node 0 requested 0 B -> 512 MiB",
+        "call 2: updateDeviceFlags --config", "<memory model='virtio-mem'>", "<requested unit='KiB'>524288</requested>",
+        "live memory given:   512 MiB -> 1 GiB");
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void dryRunJson_oneObjectWithTheCalls() throws IOException {
+    Run r = run("update-memory-device", "-c", node(), "vm", "--requested-size", "256MiB", "--config", "--dry-run",
+        "--json");
+    assertThat(r.code()).isZero();
+    assertThat(r.out().trim()).startsWith("{\"domain\":\"vm\",\"dry_run\":true,\"model\":\"virtio-mem\","
+        + "\"scope\":\"--config\",\"requested_kib\":262144,\"config_memory_before_kib\":524288,"
+        + "\"config_memory_after_kib\":786432,\"calls\":[{\"call\":\"updateDeviceFlags\",\"scope\":\"--config\","
+        + "\"node\":0,\"requested_before_kib\":0,\"requested_after_kib\":262144,\"xml\":\"<memory model='virtio-mem'>")
+        .endsWith("}").doesNotContain("\n");
+  }
+
+  @Test
+  void noScope_shutOffDomain_isConfigAsVirshCurrent() throws IOException {
+    Run r = run("update-memory-device", "-c", node(), "off", "--requested-size", "128MiB", "--dry-run");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("scope CONFIG", "updateDeviceFlags --config");
+  }
+
+  @Test
+  void refusals_exit1_reasonAndFixOnStderr_nothingChanged() throws IOException {
+    String uri = node();
+    String[][] cases = {
+      {"vm", "3MiB", "NOT_BLOCK_ALIGNED", "Use 2 MiB or 4 MiB"},
+      {"vm", "2GiB", "ABOVE_MAX_MEMORY", "above the device's size 1 GiB"},
+      {"vm2", "128MiB", "INVALID_REQUEST", "has 2 virtio-mem devices"},
+    };
+    // (each connection to a test:///FILE URI starts from the file, so "XML unchanged" is asserted by the
+    // core tests on one connection: VirtioMemChangeTest)
+    for (String[] k : cases) {
+      Run r = run("update-memory-device", "-c", uri, k[0], "--requested-size", k[1]);
+      assertThat(r.code()).as(k[1]).isEqualTo(HotplugCli.FAILED);
+      assertThat(r.err()).contains("refused (" + k[2] + ")", k[3], "nothing was changed");
+      assertThat(r.out()).isEmpty();
+    }
+    Run r = run("update-memory-device", "-c", uri, "vm2", "--requested-size", "128MiB", "--node", "5");
+    assertThat(r.err()).contains("refused (NODE_OUT_OF_RANGE)", "no virtio-mem device on NUMA node 5");
+  }
+
+  @Test
+  void apply_onTheTestDriver_libvirtCannotResize_exit1WithWhy() throws IOException {
+    Run r = run("update-memory-device", "-c", node(), "vm2", "--requested-size", "128MiB", "--node", "1", "--live");
+    assertThat(r.code()).isEqualTo(HotplugCli.FAILED);
+    assertThat(r.err()).contains("failed:", "this libvirt driver cannot resize virtio-mem", "nothing was changed");
+  }
+
+  @Test
+  void usage_missingSizeOrBothNodeAndAlias_exit2() throws IOException {
+    assertThat(run("update-memory-device", "-c", node(), "vm").code()).isEqualTo(HotplugCli.USAGE);
+    Run r = run("update-memory-device", "-c", node(), "vm", "--requested-size", "2MiB", "--node", "0", "--alias", "a");
+    assertThat(r.code()).isEqualTo(HotplugCli.USAGE);
+    assertThat(r.err()).contains("mutually exclusive");
+  }
+
+  @Test
+  void onlineThroughAgent_domainWithoutAgent_refusedBeforeAnyChange() throws IOException {
+    String uri = node();
+    Run r = run("setvcpus", "-c", uri, "vm", "3", "--live", "--online-through-agent");
+    assertThat(r.code()).isEqualTo(HotplugCli.FAILED);
+    assertThat(r.err()).contains("refused (NO_GUEST_AGENT)", "org.qemu.guest_agent.0");
+    Run e = run("ensure", "-c", uri, "vm", "--vcpus", "3", "--online-through-agent");
+    assertThat(e.err()).contains("refused (NO_GUEST_AGENT)");
+    Run a = run("attach-memory", "-c", uri, "vm", "128MiB", "--online-through-agent");
+    assertThat(a.err()).contains("refused (NO_GUEST_AGENT)");
+  }
+
+  @Test
+  void ensure_onVirtioMem_dryRunSaysVirtioMem_modelDimmAsksForDimms() throws IOException {
+    String uri = node();
+    Run r = run("ensure", "-c", uri, "vm", "--memory", "1GiB", "--dry-run");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("memory 512 MiB -> 1 GiB (virtio-mem requested +512 MiB --live)",
+        "note: model virtio-mem");
+    Run d = run("ensure", "-c", uri, "vm", "--memory", "1792MiB", "--model", "dimm", "--dry-run");
+    assertThat(d.out()).contains("attach 256 MiB", "model DIMM (as asked)");
+    assertThat(run("ensure", "-c", uri, "vm", "--memory", "1GiB", "--model", "ddr").code()).isEqualTo(HotplugCli.USAGE);
+  }
+}
