@@ -776,6 +776,10 @@ public final class LibvirtGateway implements AutoCloseable {
   /** Starts one connect attempt on its own thread, bounded by the connect timeout. Holds lock. */
   private CompletableFuture<Session> startAttemptLocked() {
     long gen = ++generations;
+    // raw is completed by the connect thread or the timer; f, which callers wait on, only after
+    // onAttemptDone recorded the outcome, so that a caller woken by f sees the session (health()
+    // says CONNECTED, not CONNECTING, once connect() returned)
+    CompletableFuture<Session> raw = new CompletableFuture<>();
     CompletableFuture<Session> f = new CompletableFuture<>();
     attempt = f;
     Thread t = new Thread(() -> {
@@ -783,10 +787,10 @@ public final class LibvirtGateway implements AutoCloseable {
       try {
         s = openSession(gen);
       } catch (RuntimeException | java.lang.Error e) {
-        f.completeExceptionally(e);
+        raw.completeExceptionally(e);
         return;
       }
-      if (!f.complete(s)) {
+      if (!raw.complete(s)) {
         // the caller gave up (connect timeout) or the gateway closed: this late connection is not used
         LOG.debug("op=connect uri={} generation={} answered after the timeout: closed unused", uri, gen);
         s.markClosed(CloseReason.CLOSED_BY_CLIENT);
@@ -796,10 +800,18 @@ public final class LibvirtGateway implements AutoCloseable {
     t.setDaemon(true);
     long timeoutMs = options.connectTimeout().toMillis();
     ScheduledFuture<?> timer = SdkThreads.scheduler().schedule(
-        () -> f.completeExceptionally(new TimeoutException()), timeoutMs, TimeUnit.MILLISECONDS);
-    f.whenComplete((s, e) -> {
+        () -> raw.completeExceptionally(new TimeoutException()), timeoutMs, TimeUnit.MILLISECONDS);
+    raw.whenComplete((s, e) -> {
       timer.cancel(false);
-      onAttemptDone(f, s, e);
+      try {
+        onAttemptDone(f, s, e);
+      } finally {
+        if (e == null) {
+          f.complete(s);
+        } else {
+          f.completeExceptionally(e);
+        }
+      }
     });
     t.start();
     return f;
