@@ -19,6 +19,13 @@ import java.util.Set;
  * registered on this connection (the reason is in {@link #unreliableReason()}), or the connection
  * was lost since the watch began (events of the gap are lost). The caller then relies on polling.
  *
+ * <p>A loss is reported to the waiter once, whenever it happened: the first {@link #await} after
+ * the watch turned unreliable returns at once, whether the loss came while it waited or before it
+ * was called (libvirt's close callback runs on the event loop thread, typically within a
+ * millisecond of the daemon's death, so "before" is as likely as "during"). Later awaits wait
+ * their whole timeout and serve as the pause between two polls, as does every await of a watch
+ * unreliable from the start.
+ *
  * <p>Thread-safe. Close it when done (try-with-resources); closing is idempotent.
  */
 public final class DeviceEventWatch implements AutoCloseable {
@@ -30,6 +37,8 @@ public final class DeviceEventWatch implements AutoCloseable {
   private final ArrayDeque<DomainEvent> pending = new ArrayDeque<>();
   private final List<DomainEvent> seen = new ArrayList<>();
   private String unreliable;
+  /** The watch turned unreliable after it was reliable, and no await has returned for it yet. */
+  private boolean lossUnreported;
   private boolean closed;
 
   DeviceEventWatch(EventHub hub, String uuid, String name, String alias, Set<DomainEvent.Type> types,
@@ -60,10 +69,25 @@ public final class DeviceEventWatch implements AutoCloseable {
     }
   }
 
-  /** Events may have been lost: the watch is no longer reliable; wakes the waiter. */
+  /**
+   * Events may have been lost (the connection closed): the watch is no longer reliable; the waiter
+   * is woken, or the next await returns at once if nobody waits right now.
+   */
   synchronized void gap(String why) {
     if (unreliable == null) {
       unreliable = "events may have been missed: " + why;
+      lossUnreported = true;
+    }
+    notifyAll();
+  }
+
+  /**
+   * Events cannot be delivered on this watch from its start (the callbacks could not be
+   * registered): unreliable, and awaits serve as pauses between polls.
+   */
+  synchronized void unavailable(String why) {
+    if (unreliable == null) {
+      unreliable = "events cannot be received: " + why;
     }
     notifyAll();
   }
@@ -72,15 +96,16 @@ public final class DeviceEventWatch implements AutoCloseable {
    * Waits for the next matching event (each event is returned once, in arrival order).
    *
    * @param timeout how long to wait at most; zero returns at once
-   * @return the event, or empty when the timeout passed, the watch became unreliable while waiting
-   *     (a watch unreliable from the start waits the whole timeout: it then serves as the pause
-   *     between two polls), or it was closed
+   * @return the event, or empty when the timeout passed, the watch was closed, or it became
+   *     unreliable since it was opened and this is the first await to return since then (whether
+   *     the loss came while waiting or before the call; see the class comment). A watch unreliable
+   *     from the start, or whose loss was reported already, waits the whole timeout: it then serves
+   *     as the pause between two polls
    * @throws HotplugException if the thread is interrupted (the interrupt flag is set again)
    */
   public synchronized Optional<DomainEvent> await(Duration timeout) {
     long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-    boolean wasReliable = unreliable == null;
-    while (pending.isEmpty() && !closed && (unreliable == null || !wasReliable)) {
+    while (pending.isEmpty() && !closed && !lossUnreported) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         break;
@@ -92,7 +117,11 @@ public final class DeviceEventWatch implements AutoCloseable {
         throw new HotplugException("interrupted while waiting for a device event of domain '" + name + "'", e);
       }
     }
-    return Optional.ofNullable(pending.poll());
+    DomainEvent e = pending.poll();
+    if (e == null && lossUnreported) {
+      lossUnreported = false; // reported by this return; the next awaits are pauses between polls
+    }
+    return Optional.ofNullable(e);
   }
 
   /** @return the next matching event if one has arrived, without waiting */

@@ -655,7 +655,7 @@ public final class LibvirtGateway implements AutoCloseable {
     DeviceEventWatch w = events.watch(ref.uuid, ref.name, alias, types, null);
     String problem = ensureEventsRegistered();
     if (problem != null) {
-      w.gap(problem);
+      w.unavailable(problem); // unreliable from the start: its awaits are the pauses of a poll
     }
     return w;
   }
