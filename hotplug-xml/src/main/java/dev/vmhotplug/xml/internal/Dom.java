@@ -36,7 +36,9 @@ public final class Dom {
     }
 
     /**
-     * Returns the recorded attribute order of an element, or null when none was recorded.
+     * Returns the recorded attribute order of an element, or null when none was recorded: then the
+     * order of the element's attribute map is the written order (a parsed element whose text had them
+     * in that order, or one with fewer than two attributes; see {@link AttributeOrder}).
      *
      * @param e the element
      * @return the qualified names, not to be modified
@@ -54,6 +56,21 @@ public final class Dom {
     public static void noteAttribute(Element e, String qname) {
         String[] order = attributeOrder(e);
         if (order == null) {
+            // the map's order was the written one: the others in that order, then the new one
+            org.w3c.dom.NamedNodeMap map = e.getAttributes();
+            String[] next = new String[map.getLength()];
+            int k = 0;
+            for (int i = 0; i < map.getLength(); i++) {
+                String q = map.item(i).getNodeName();
+                if (!q.equals(qname)) {
+                    next[k++] = q;
+                }
+            }
+            if (k == next.length) {
+                return; // not an attribute of e
+            }
+            next[k] = qname;
+            setAttributeOrder(e, next);
             return;
         }
         for (String q : order) {
