@@ -250,6 +250,19 @@ public final class DomainXml {
     }
 
     /**
+     * Returns the domain's id, {@code <domain id='N'>}: libvirt writes it into the live XML of a
+     * running (or paused) domain and never into the XML of a shut-off one or into the inactive XML,
+     * so the live XML alone tells whether the domain runs.
+     *
+     * @return the id, empty when the root has no {@code id} attribute
+     * @throws DomainXmlException (INVALID_VALUE) if the attribute is not a whole non-negative number
+     */
+    public OptionalInt id() {
+        String id = Dom.attr(root(), "id");
+        return id == null ? OptionalInt.empty() : OptionalInt.of(Parts.uint(id, "<domain id>"));
+    }
+
+    /**
      * Returns the domain name.
      *
      * @return the text of {@code <name>}, stripped
@@ -414,6 +427,35 @@ public final class DomainXml {
 
     private List<Element> memoryDeviceElements() {
         return Dom.children(Dom.child(root(), "devices"), "memory");
+    }
+
+    /**
+     * Returns the channel devices, {@code <devices><channel>}.
+     *
+     * @return the channels in document order, empty when there are none
+     */
+    public List<Channel> channels() {
+        List<Channel> out = new ArrayList<>();
+        for (Element c : Dom.children(Dom.child(root(), "devices"), "channel")) {
+            Element t = Dom.child(c, "target");
+            out.add(new Channel(Dom.attr(c, "type"), Dom.attr(t, "type"), Dom.attr(t, "name"), Dom.attr(t, "state")));
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * Returns the QEMU guest agent's channel, the first {@code <channel>} whose target is
+     * {@code <target type='virtio' name='org.qemu.guest_agent.0'/>}.
+     *
+     * @return the channel, empty when the domain has none (the SDK cannot reach a guest agent then)
+     */
+    public Optional<Channel> guestAgentChannel() {
+        for (Channel c : channels()) {
+            if (c.isGuestAgent()) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
     }
 
     /**
