@@ -31,23 +31,31 @@ final class Jaxb {
 
     private static volatile CompletableFuture<JAXBContext> context;
 
-    private static final ThreadLocal<Unmarshaller> UNMARSHALLER = ThreadLocal.withInitial(() -> {
-        try {
-            return context().createUnmarshaller();
-        } catch (JAXBException e) {
-            throw new IllegalStateException("cannot create a JAXB unmarshaller: " + e, e);
+    // The per-thread values and the init thread's task are classes, not lambdas: the first run of a
+    // lambda spins a class at run time, a cost in a fresh JVM (docs/benchmarks.md, cold start).
+    private static final ThreadLocal<Unmarshaller> UNMARSHALLER = new ThreadLocal<>() {
+        @Override
+        protected Unmarshaller initialValue() {
+            try {
+                return context().createUnmarshaller();
+            } catch (JAXBException e) {
+                throw new IllegalStateException("cannot create a JAXB unmarshaller: " + e, e);
+            }
         }
-    });
+    };
 
-    private static final ThreadLocal<Marshaller> MARSHALLER = ThreadLocal.withInitial(() -> {
-        try {
-            Marshaller m = context().createMarshaller();
-            m.setProperty(Marshaller.JAXB_FRAGMENT, Boolean.TRUE);
-            return m;
-        } catch (JAXBException e) {
-            throw new IllegalStateException("cannot create a JAXB marshaller: " + e, e);
+    private static final ThreadLocal<Marshaller> MARSHALLER = new ThreadLocal<>() {
+        @Override
+        protected Marshaller initialValue() {
+            try {
+                Marshaller m = context().createMarshaller();
+                m.setProperty(Marshaller.JAXB_FRAGMENT, Boolean.TRUE);
+                return m;
+            } catch (JAXBException e) {
+                throw new IllegalStateException("cannot create a JAXB marshaller: " + e, e);
+            }
         }
-    });
+    };
 
     private Jaxb() {
     }
@@ -64,7 +72,12 @@ final class Jaxb {
             CompletableFuture<JAXBContext> f = new CompletableFuture<>();
             context = f;
             if (background) {
-                Thread t = new Thread(() -> create(f), "vmhotplug-jaxb-init");
+                Thread t = new Thread(new Runnable() {
+                    @Override
+                    public void run() {
+                        create(f);
+                    }
+                }, "vmhotplug-jaxb-init");
                 t.setDaemon(true);
                 t.start();
             } else {
@@ -123,7 +136,12 @@ final class Jaxb {
         }
     }
 
-    private static final ThreadLocal<ElementEvents> EVENTS = ThreadLocal.withInitial(ElementEvents::new);
+    private static final ThreadLocal<ElementEvents> EVENTS = new ThreadLocal<>() {
+        @Override
+        protected ElementEvents initialValue() {
+            return new ElementEvents();
+        }
+    };
 
     /**
      * Unmarshals a part from its DOM element, whatever the element's name. The element is reported to

@@ -15,10 +15,13 @@ public final class Dom {
     private static final String[] NO_ATTRIBUTES = new String[0];
 
     /** Copies the recorded attribute order along when a node is cloned or imported. */
-    private static final UserDataHandler COPY_ORDER = (operation, key, data, src, dst) -> {
-        if (dst != null && data != null
-                && (operation == UserDataHandler.NODE_CLONED || operation == UserDataHandler.NODE_IMPORTED)) {
-            dst.setUserData(key, data, Dom.COPY_ORDER);
+    private static final UserDataHandler COPY_ORDER = new UserDataHandler() { // a class, not a lambda: see Jaxb
+        @Override
+        public void handle(short operation, String key, Object data, org.w3c.dom.Node src, org.w3c.dom.Node dst) {
+            if (dst != null && data != null
+                    && (operation == UserDataHandler.NODE_CLONED || operation == UserDataHandler.NODE_IMPORTED)) {
+                dst.setUserData(key, data, Dom.COPY_ORDER);
+            }
         }
     };
 

@@ -46,8 +46,11 @@ public final class SecureXml {
         }
     };
 
-    private static final EntityResolver REFUSING = (publicId, systemId) -> {
-        throw new SAXException("external entity '" + systemId + "' refused");
+    private static final EntityResolver REFUSING = new EntityResolver() { // classes, not lambdas: see Jaxb
+        @Override
+        public InputSource resolveEntity(String publicId, String systemId) throws SAXException {
+            throw new SAXException("external entity '" + systemId + "' refused");
+        }
     };
 
     /**
@@ -59,8 +62,22 @@ public final class SecureXml {
      */
     static final int EAGER_BELOW_CHARS = 2048;
 
-    private static final ThreadLocal<DocumentBuilder> BUILDER = ThreadLocal.withInitial(() -> newBuilder(true));
-    private static final ThreadLocal<DocumentBuilder> EAGER = ThreadLocal.withInitial(() -> newBuilder(false));
+    private static final ThreadLocal<DocumentBuilder> BUILDER = new Builders(true);
+    private static final ThreadLocal<DocumentBuilder> EAGER = new Builders(false);
+
+    /** One builder per thread. */
+    private static final class Builders extends ThreadLocal<DocumentBuilder> {
+        private final boolean deferred;
+
+        Builders(boolean deferred) {
+            this.deferred = deferred;
+        }
+
+        @Override
+        protected DocumentBuilder initialValue() {
+            return newBuilder(deferred);
+        }
+    }
 
     private SecureXml() {
     }
