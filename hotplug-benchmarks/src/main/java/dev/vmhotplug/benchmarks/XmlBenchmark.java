@@ -6,6 +6,7 @@ import dev.vmhotplug.xml.HotplugPreparer;
 import dev.vmhotplug.xml.MemoryDevice;
 import dev.vmhotplug.xml.MemorySize;
 import dev.vmhotplug.xml.PartXml;
+import dev.vmhotplug.xml.PreparedDomain;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.transform.TransformerFactory;
 import javax.xml.transform.dom.DOMSource;
@@ -29,12 +31,17 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
 import org.xml.sax.InputSource;
 
 /**
  * The XML layer against a plain DOM round trip of the same bytes: a typical 6.6 KB domain
  * ({@code typical-domain.xml}: q35 KVM guest with disks, NIC, controllers, foreign-namespace
- * metadata) parsed, prepared for hotplug (32 vCPUs, 64 GiB, 16 slots) and written back.
+ * metadata) parsed, prepared for hotplug (32 vCPUs, 64 GiB, 16 slots) and written back; and the
+ * parse alone (parse + read of {@code <vcpu>}) of that domain and of a test-driver domain's
+ * 796-character live XML ({@code test-driver-live.xml}), against a careful client's hardened JDK DOM
+ * parser.
  *
  * <p>Throughput: {@code java -jar benchmarks.jar XmlBenchmark -f 1 -wi 2 -i 3 -w 2s -r 2s}. Cold
  * start (the first call in a fresh JVM, class loading included): {@code -bm ss -f 10 -wi 0 -i 1}
@@ -42,10 +49,11 @@ import org.xml.sax.InputSource;
  *
  * <p>Two measurements outside JMH, through {@link #main(String[])}, for a machine whose load
  * changes during a run: {@code java -cp benchmarks.jar dev.vmhotplug.benchmarks.XmlBenchmark
- * interleaved} (the three round trips alternated in one JVM, so that each round's ratio sees the
- * same load) and {@code ... XmlBenchmark cold prepare|dom|context|split} (wall and thread CPU time
- * of the first call in this JVM; {@code context}: the JAXBContext alone; {@code split}: the context
- * created first, then the round trip, to show its share; run them in a loop of fresh JVMs).
+ * interleaved} (the three round trips and the parse + read pairs alternated in one JVM, so that each
+ * round's ratio sees the same load) and {@code ... XmlBenchmark cold prepare|dom|context|split|phases}
+ * (wall and thread CPU time of the first call in this JVM; {@code context}: the JAXBContext alone;
+ * {@code split}: the context created first, then the round trip, to show its share; {@code phases}:
+ * parse, wait for the context, prepare, serialize; run them in a loop of fresh JVMs).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -70,6 +78,8 @@ public class XmlBenchmark {
     public static class Dom {
         DocumentBuilderFactory dbf;
         TransformerFactory tf;
+        /** A careful client's parser: hardened, created once and reused (as in CoreBenchmark). */
+        DocumentBuilder builder;
 
         @Setup
         public void setup() throws Exception {
@@ -79,13 +89,31 @@ public class XmlBenchmark {
             dbf.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
             dbf.setExpandEntityReferences(false);
             tf = TransformerFactory.newInstance();
+            builder = dbf.newDocumentBuilder();
         }
     }
 
+    /** The live XML of a running test-driver domain (796 characters, what CoreBenchmark's operations parse). */
+    @State(Scope.Benchmark)
+    public static class Live {
+        String xml;
+
+        @Setup
+        public void setup() {
+            xml = load(LIVE_RESOURCE);
+        }
+    }
+
+    static final String LIVE_RESOURCE = "test-driver-live.xml";
+
     static String load() {
-        try (InputStream in = XmlBenchmark.class.getResourceAsStream(RESOURCE)) {
+        return load(RESOURCE);
+    }
+
+    static String load(String resource) {
+        try (InputStream in = XmlBenchmark.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("resource " + RESOURCE + " missing from the benchmark jar");
+                throw new IllegalStateException("resource " + resource + " missing from the benchmark jar");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -153,6 +181,47 @@ public class XmlBenchmark {
         return w.toString();
     }
 
+    /** Parse with hotplug-xml and read {@code <vcpu>} (JAXB unmarshal of the part, values checked). */
+    @Benchmark
+    public int parseRead() {
+        return parseRead(xml);
+    }
+
+    /** The baseline: the careful client's hardened JDK DOM parse and its read of the root's {@code <vcpu>}. */
+    @Benchmark
+    public int plainDomParseRead(Dom dom) throws Exception {
+        return plainDomParseRead(dom, xml);
+    }
+
+    /** {@link #parseRead()} of the test driver's 796-character live XML. */
+    @Benchmark
+    public int parseReadLive(Live live) {
+        return parseRead(live.xml);
+    }
+
+    /** {@link #plainDomParseRead(Dom)} of the test driver's 796-character live XML. */
+    @Benchmark
+    public int plainDomParseReadLive(Dom dom, Live live) throws Exception {
+        return plainDomParseRead(dom, live.xml);
+    }
+
+    static int parseRead(String text) {
+        return DomainXml.parse(text).vcpu().orElseThrow().effectiveCurrent();
+    }
+
+    /** current (else the maximum) of the root's {@code <vcpu>} child, parsed with the JDK DOM parser. */
+    static int plainDomParseRead(Dom dom, String text) throws Exception {
+        Element root = dom.builder.parse(new InputSource(new StringReader(text))).getDocumentElement();
+        for (Node c = root.getFirstChild(); c != null; c = c.getNextSibling()) {
+            if (c instanceof Element && "vcpu".equals(c.getNodeName())) {
+                Element v = (Element) c;
+                String cur = v.getAttribute("current");
+                return Integer.parseInt(cur.isEmpty() ? v.getTextContent().strip() : cur);
+            }
+        }
+        return 1;
+    }
+
     /**
      * Measurements outside JMH: {@code interleaved [rounds] [opsPerRound]} or {@code cold prepare|dom}.
      *
@@ -193,10 +262,36 @@ public class XmlBenchmark {
             long cpu1 = mx.getCurrentThreadCpuTime();
             System.out.printf("cold %s: wall %.1f ms, thread CPU %.1f ms (%d chars)%n", args[1], (t1 - t0) / 1e6,
                     (cpu1 - cpu0) / 1e6, out.length());
+        } else if (mode.equals("cold") && args.length == 2 && args[1].equals("phases")) {
+            // the first call split into its steps, wall / main-thread CPU each: the parse (which starts
+            // the JAXB context on a second thread), the wait for that context, prepare, serialize
+            String text = load();
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            long[] t = new long[5];
+            long[] c = new long[5];
+            t[0] = System.nanoTime();
+            c[0] = mx.getCurrentThreadCpuTime();
+            DomainXml d = DomainXml.parse(text);
+            t[1] = System.nanoTime();
+            c[1] = mx.getCurrentThreadCpuTime();
+            PartXml.context();
+            t[2] = System.nanoTime();
+            c[2] = mx.getCurrentThreadCpuTime();
+            PreparedDomain p = HotplugPreparer.prepare(d,
+                    HotplugLimits.builder().maxVcpus(32).maxMemory(MemorySize.ofGiB(64)).slots(16).build());
+            t[3] = System.nanoTime();
+            c[3] = mx.getCurrentThreadCpuTime();
+            String out = p.xml();
+            t[4] = System.nanoTime();
+            c[4] = mx.getCurrentThreadCpuTime();
+            System.out.printf("cold phases (wall/CPU ms): parse %.1f/%.1f, wait for the context %.1f/%.1f, prepare"
+                    + " %.1f/%.1f, serialize %.1f/%.1f, total %.1f ms (%d chars)%n", (t[1] - t[0]) / 1e6,
+                    (c[1] - c[0]) / 1e6, (t[2] - t[1]) / 1e6, (c[2] - c[1]) / 1e6, (t[3] - t[2]) / 1e6,
+                    (c[3] - c[2]) / 1e6, (t[4] - t[3]) / 1e6, (c[4] - c[3]) / 1e6, (t[4] - t[0]) / 1e6, out.length());
         } else if (mode.equals("interleaved")) {
             interleaved(args.length > 1 ? Integer.parseInt(args[1]) : 40, args.length > 2 ? Integer.parseInt(args[2]) : 50);
         } else {
-            System.err.println("usage: XmlBenchmark interleaved [rounds] [opsPerRound] | cold prepare|dom|context|split");
+            System.err.println("usage: XmlBenchmark interleaved [rounds] [opsPerRound] | cold prepare|dom|context|split|phases");
             System.exit(2);
         }
     }
@@ -222,7 +317,30 @@ public class XmlBenchmark {
         for (int i = 0; i < 3000; i++) {
             sink += b.dimmMarshal(dimm).length() + b.dimmUnmarshal(dimm).model().length();
         }
+        String live = load(LIVE_RESOURCE);
+        for (int i = 0; i < 3000; i++) {
+            sink += parseRead(b.xml) + plainDomParseRead(dom, b.xml) + parseRead(live) + plainDomParseRead(dom, live);
+        }
+        double[] readRatio = new double[rounds];
+        double[] readRatioLive = new double[rounds];
+        double[] read = new double[rounds];
+        double[] readPlain = new double[rounds];
+        double[] readLive = new double[rounds];
+        double[] readLivePlain = new double[rounds];
         for (int r = 0; r < rounds; r++) {
+            for (int k = 0; k < 4; k++) { // rotated like the round trips
+                int which = (r + k) % 4;
+                int n = which < 2 ? ops * 4 : ops * 20;
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    sink += which == 0 ? parseRead(b.xml) : which == 1 ? plainDomParseRead(dom, b.xml)
+                            : which == 2 ? parseRead(live) : plainDomParseRead(dom, live);
+                }
+                double us = (System.nanoTime() - t0) / 1e3 / n;
+                (which == 0 ? read : which == 1 ? readPlain : which == 2 ? readLive : readLivePlain)[r] = us;
+            }
+            readRatio[r] = read[r] / readPlain[r];
+            readRatioLive[r] = readLive[r] / readLivePlain[r];
             long m0 = System.nanoTime();
             for (int i = 0; i < ops * 10; i++) {
                 sink += b.dimmMarshal(dimm).length();
@@ -258,6 +376,12 @@ public class XmlBenchmark {
                         + " plain DOM round trip of the 6.6 KB domain %.1f µs%n", quantile(marshal, 0.5),
                 1e6 / quantile(marshal, 0.5), quantile(unmarshal, 0.5), 1e6 / quantile(unmarshal, 0.5),
                 quantile(plain, 0.5) * 1000);
+        System.out.printf("  parse + read <vcpu> (median µs/op), hotplug-xml / careful JDK DOM: %d-char domain %.1f / %.1f"
+                        + " = %.2f (quartiles %.2f-%.2f); %d-char test-driver live XML %.2f / %.2f = %.2f (quartiles"
+                        + " %.2f-%.2f)%n", b.xml.length(), quantile(read, 0.5), quantile(readPlain, 0.5),
+                quantile(readRatio, 0.5), quantile(readRatio, 0.25), quantile(readRatio, 0.75), live.length(),
+                quantile(readLive, 0.5), quantile(readLivePlain, 0.5), quantile(readRatioLive, 0.5),
+                quantile(readRatioLive, 0.25), quantile(readRatioLive, 0.75));
     }
 
     private static double quantile(double[] values, double q) {

@@ -49,7 +49,7 @@ final class AgentOnlining implements OpContext.GuestAction {
    */
   void precheck(DomainHandle domain) {
     String name = domain.name();
-    GuestAgent.ChannelState state = GuestAgent.channelState(domain.xml(false));
+    GuestAgent.ChannelState state = GuestAgent.channelState(Inspection.parse(domain, domain.xml(false), true));
     if (state == GuestAgent.ChannelState.ABSENT) {
       throw new PreconditionException(Refusal.NO_GUEST_AGENT, "domain " + SafeText.quote(name) + " has no QEMU"
           + " guest agent channel, so onlineThroughAgent() cannot online what is added; nothing was changed. Add "

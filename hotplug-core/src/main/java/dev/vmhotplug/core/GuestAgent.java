@@ -6,19 +6,18 @@ import dev.vmhotplug.guest.truth.AgentReplies.AgentMemoryBlock;
 import dev.vmhotplug.guest.truth.AgentReplies.AgentMemoryBlockResponse;
 import dev.vmhotplug.guest.truth.AgentReplies.AgentVcpu;
 import dev.vmhotplug.guest.truth.GuestDataException;
-import dev.vmhotplug.xml.DomainXmlException;
-import dev.vmhotplug.xml.internal.Dom;
-import dev.vmhotplug.xml.internal.SecureXml;
+import dev.vmhotplug.xml.Channel;
+import dev.vmhotplug.xml.DomainXml;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.w3c.dom.Element;
 
 /**
  * The QEMU guest agent of one domain, used to bring hot-added vCPUs and memory blocks online inside
@@ -50,7 +49,7 @@ public final class GuestAgent {
   private static final Logger LOG = LoggerFactory.getLogger(GuestAgent.class);
 
   /** The virtio-serial port name of the QEMU guest agent. */
-  public static final String CHANNEL_NAME = "org.qemu.guest_agent.0";
+  public static final String CHANNEL_NAME = Channel.GUEST_AGENT_NAME;
   /** The default bound of each agent command. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -184,7 +183,7 @@ public final class GuestAgent {
         throw new PreconditionException(Refusal.NOT_RUNNING, "domain '" + name + "' is not running: there is"
             + " no guest whose vCPUs or memory could be onlined. Start it (virsh start " + name + ")");
       }
-      ChannelState state = channelState(domain.xml(false));
+      ChannelState state = channelState(Inspection.parse(domain, domain.xml(false), true));
       if (state == ChannelState.ABSENT) {
         throw new PreconditionException(Refusal.NO_GUEST_AGENT, "domain '" + name + "' has no QEMU guest agent"
             + " channel, so the SDK cannot online vCPUs or memory through the agent. Add " + CHANNEL_XML
@@ -408,29 +407,17 @@ public final class GuestAgent {
         + (blocks.isEmpty() ? "" : "memory blocks " + blocks);
   }
 
-  /** Reads the agent channel's presence and state from a live domain XML. */
-  static ChannelState channelState(String liveXml) {
-    Element root;
-    try {
-      root = SecureXml.parseKeepingOrder(liveXml).getDocumentElement();
-    } catch (DomainXmlException e) {
-      throw new HotplugException("cannot read the live XML of the domain that libvirt returned: " + e.getMessage(), e);
-    }
-    Element devices = Dom.child(root, "devices");
-    if (devices == null) {
+  /** The agent channel's presence and state in a live domain XML (through hotplug-xml's typed accessor). */
+  static ChannelState channelState(DomainXml liveXml) {
+    Optional<Channel> ch = liveXml.guestAgentChannel();
+    if (ch.isEmpty()) {
       return ChannelState.ABSENT;
     }
-    for (Element ch : Dom.children(devices, "channel")) {
-      Element target = Dom.child(ch, "target");
-      if (target != null && "virtio".equals(Dom.attr(target, "type")) && CHANNEL_NAME.equals(Dom.attr(target, "name"))) {
-        String st = Dom.attr(target, "state");
-        if ("connected".equals(st)) {
-          return ChannelState.CONNECTED;
-        }
-        return "disconnected".equals(st) ? ChannelState.DISCONNECTED : ChannelState.UNKNOWN;
-      }
+    String st = ch.get().state().orElse(null);
+    if ("connected".equals(st)) {
+      return ChannelState.CONNECTED;
     }
-    return ChannelState.ABSENT;
+    return "disconnected".equals(st) ? ChannelState.DISCONNECTED : ChannelState.UNKNOWN;
   }
 
   @Override

@@ -3,7 +3,6 @@ package dev.vmhotplug.core;
 import dev.vmhotplug.core.internal.Instrumentation;
 import dev.vmhotplug.core.internal.LibvirtGateway;
 import dev.vmhotplug.core.internal.MemoryPlanner;
-import dev.vmhotplug.core.internal.RootTag;
 import dev.vmhotplug.core.internal.ScopeCheck;
 import dev.vmhotplug.xml.DomainXml;
 import dev.vmhotplug.xml.DomainXmlException;
@@ -24,8 +23,9 @@ import java.util.Optional;
  * read:
  *
  * <ul>
- *   <li>the live XML when the scope includes live: it also tells whether the domain runs (libvirt
- *       writes {@code <domain id=…>} only for a running domain), so no {@code isActive} call;
+ *   <li>the live XML when the scope includes live: its {@link DomainXml#id()} also tells whether the
+ *       domain runs (libvirt writes {@code <domain id=…>} only for a running domain), so no
+ *       {@code isActive} call;
  *   <li>{@code isPersistent} and the inactive XML when the scope includes config;
  *   <li>the other flag only when the operation reports on it (memory changes warn that a live-only
  *       change is lost at the next boot).
@@ -63,10 +63,10 @@ final class Inspection {
     DomainXml live = null;
     DomainXml config = null;
     if (scope.includesLive()) {
-      String text = gw.xml(d.ref(), false);
-      running = RootTag.hasId(text);
+      DomainXml x = parse(d, gw.xml(d.ref(), false), true);
+      running = isRunning(d, x);
       if (running) {
-        live = parse(d, text, true);
+        live = x;
       }
     }
     if (scope.includesConfig() || bothFlags) {
@@ -91,12 +91,24 @@ final class Inspection {
    */
   static Inspection whole(DomainHandle d) {
     LibvirtGateway gw = d.gateway();
-    String text = gw.xml(d.ref(), false);
-    boolean running = RootTag.hasId(text);
+    DomainXml x = parse(d, gw.xml(d.ref(), false), true);
+    boolean running = isRunning(d, x);
     boolean persistent = gw.isPersistent(d.ref());
-    DomainXml live = running ? parse(d, text, true) : null;
-    DomainXml config = !persistent ? null : running ? parse(d, gw.xml(d.ref(), true), false) : parse(d, text, false);
+    DomainXml live = running ? x : null;
+    DomainXml config = !persistent ? null : running ? parse(d, gw.xml(d.ref(), true), false) : x;
     return new Inspection(d.name(), running, persistent, live, config);
+  }
+
+  /**
+   * Whether the domain runs, from its live XML: libvirt writes {@code <domain id=…>} for a running
+   * (or paused) domain only.
+   */
+  private static boolean isRunning(DomainHandle d, DomainXml liveXml) {
+    try {
+      return liveXml.id().isPresent();
+    } catch (DomainXmlException e) {
+      throw unreadable(d.name(), "live XML that libvirt returned", e);
+    }
   }
 
   /** Reads and parses the live XML (verification reads). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vmhotplug.core.internal.Poller;
+import dev.vmhotplug.xml.DomainXml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,14 +114,19 @@ class GuestAgentTest {
   void channelState_fromTheLiveXml() {
     String withState = "<domain><devices><channel type='unix'><source mode='bind' path='/x'/>"
         + "<target type='virtio' name='org.qemu.guest_agent.0' state='%s'/></channel></devices></domain>";
-    assertThat(GuestAgent.channelState(String.format(withState, "connected"))).isEqualTo(GuestAgent.ChannelState.CONNECTED);
-    assertThat(GuestAgent.channelState(String.format(withState, "disconnected")))
-        .isEqualTo(GuestAgent.ChannelState.DISCONNECTED);
-    assertThat(GuestAgent.channelState("<domain><devices>" + GuestAgent.CHANNEL_XML + "</devices></domain>"))
+    assertThat(state(String.format(withState, "connected"))).isEqualTo(GuestAgent.ChannelState.CONNECTED);
+    assertThat(state(String.format(withState, "disconnected"))).isEqualTo(GuestAgent.ChannelState.DISCONNECTED);
+    assertThat(state("<domain><devices>" + GuestAgent.CHANNEL_XML + "</devices></domain>"))
         .isEqualTo(GuestAgent.ChannelState.UNKNOWN);
-    assertThat(GuestAgent.channelState("<domain><devices><channel type='spicevmc'><target type='virtio'"
+    assertThat(state("<domain><devices><channel type='spicevmc'><target type='virtio'"
         + " name='com.redhat.spice.0'/></channel></devices></domain>")).isEqualTo(GuestAgent.ChannelState.ABSENT);
-    assertThat(GuestAgent.channelState("<domain/>")).isEqualTo(GuestAgent.ChannelState.ABSENT);
+    assertThat(state("<domain><devices><channel type='unix'><target type='xen' name='org.qemu.guest_agent.0'/>"
+        + "</channel></devices></domain>")).isEqualTo(GuestAgent.ChannelState.ABSENT);
+    assertThat(state("<domain/>")).isEqualTo(GuestAgent.ChannelState.ABSENT);
+  }
+
+  private static GuestAgent.ChannelState state(String liveXml) {
+    return GuestAgent.channelState(DomainXml.parse(liveXml));
   }
 
   // ---------------------------------------------------------------- the logic over scripted replies

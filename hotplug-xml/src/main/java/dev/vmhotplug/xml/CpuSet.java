@@ -85,7 +85,7 @@ public final class CpuSet {
     }
 
     private static int number(String text, String s) {
-        if (s.isEmpty() || s.length() > 9 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (s.isEmpty() || s.length() > 9 || !Parts.digits(s)) {
             throw invalid(text, dev.vmhotplug.xml.internal.SafeText.quote(s, 20) + " is not a CPU number");
         }
         int n = Integer.parseInt(s);

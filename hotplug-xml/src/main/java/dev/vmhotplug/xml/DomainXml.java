@@ -1,6 +1,7 @@
 package dev.vmhotplug.xml;
 
 import dev.vmhotplug.xml.DomainXmlException.Reason;
+import dev.vmhotplug.xml.internal.AttributeOrder;
 import dev.vmhotplug.xml.internal.Dom;
 import dev.vmhotplug.xml.internal.DomPatch;
 import dev.vmhotplug.xml.internal.SafeText;
@@ -59,12 +60,27 @@ public final class DomainXml {
     private final String declaration;
     private final boolean trailingNewline;
     private final char quote;
+    /**
+     * The text the document was parsed from, until the attribute order of its elements has been
+     * recovered from it ({@link #ordered()}): only writing and editing need it, so a document that is
+     * only read never pays for it.
+     */
+    private String source;
 
-    private DomainXml(Document doc, String declaration, boolean trailingNewline, char quote) {
+    private DomainXml(Document doc, String declaration, boolean trailingNewline, char quote, String source) {
         this.doc = doc;
         this.declaration = declaration;
         this.trailingNewline = trailingNewline;
         this.quote = quote;
+        this.source = source;
+    }
+
+    /** Records the written attribute order before the document is written or changed (once). */
+    private void ordered() {
+        if (source != null) {
+            AttributeOrder.index(doc, source);
+            source = null;
+        }
     }
 
     /**
@@ -106,7 +122,7 @@ public final class DomainXml {
         }
         checkSize(xml, maxBytes);
         Jaxb.prestart(); // the JAXB context is built on a second thread while the DOM is parsed
-        Document doc = SecureXml.parseKeepingOrder(xml);
+        Document doc = SecureXml.parse(xml);
         Element root = doc.getDocumentElement();
         if ("domain".equals(root.getLocalName()) && root.getNamespaceURI() != null) {
             throw new DomainXmlException(Reason.MISSING_ELEMENT,
@@ -118,7 +134,8 @@ public final class DomainXml {
                     "the root element is <" + SafeText.escape(root.getNodeName(), 40) + ">, not <domain>; pass a libvirt"
                             + " domain definition (virsh dumpxml NAME)");
         }
-        return new DomainXml(doc, declarationOf(xml), xml.endsWith("\n"), quoteOf(xml, root));
+        String text = xml.startsWith("\uFEFF") ? xml.substring(1) : xml;
+        return new DomainXml(doc, declarationOf(xml), xml.endsWith("\n"), quoteOf(xml, root), text);
     }
 
     /** Refuses a text whose UTF-8 form exceeds the limit, without encoding it when the length decides. */
@@ -199,6 +216,7 @@ public final class DomainXml {
      * @return the XML text
      */
     public String toXml() {
+        ordered();
         return XmlWriter.write(doc, declaration, trailingNewline, quote);
     }
 
@@ -208,7 +226,8 @@ public final class DomainXml {
      * @return the copy
      */
     public DomainXml copy() {
-        return new DomainXml((Document) doc.cloneNode(true), declaration, trailingNewline, quote);
+        // an unindexed copy recovers the order from the same text when it is first written or changed
+        return new DomainXml((Document) doc.cloneNode(true), declaration, trailingNewline, quote, source);
     }
 
     private Element root() {
@@ -228,6 +247,19 @@ public final class DomainXml {
                     "<domain> has no 'type' attribute; libvirt requires one, for example <domain type='kvm'>");
         }
         return t;
+    }
+
+    /**
+     * Returns the domain's id, {@code <domain id='N'>}: libvirt writes it into the live XML of a
+     * running (or paused) domain and never into the XML of a shut-off one or into the inactive XML,
+     * so the live XML alone tells whether the domain runs.
+     *
+     * @return the id, empty when the root has no {@code id} attribute
+     * @throws DomainXmlException (INVALID_VALUE) if the attribute is not a whole non-negative number
+     */
+    public OptionalInt id() {
+        String id = Dom.attr(root(), "id");
+        return id == null ? OptionalInt.empty() : OptionalInt.of(Parts.uint(id, "<domain id>"));
     }
 
     /**
@@ -398,6 +430,35 @@ public final class DomainXml {
     }
 
     /**
+     * Returns the channel devices, {@code <devices><channel>}.
+     *
+     * @return the channels in document order, empty when there are none
+     */
+    public List<Channel> channels() {
+        List<Channel> out = new ArrayList<>();
+        for (Element c : Dom.children(Dom.child(root(), "devices"), "channel")) {
+            Element t = Dom.child(c, "target");
+            out.add(new Channel(Dom.attr(c, "type"), Dom.attr(t, "type"), Dom.attr(t, "name"), Dom.attr(t, "state")));
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * Returns the QEMU guest agent's channel, the first {@code <channel>} whose target is
+     * {@code <target type='virtio' name='org.qemu.guest_agent.0'/>}.
+     *
+     * @return the channel, empty when the domain has none (the SDK cannot reach a guest agent then)
+     */
+    public Optional<Channel> guestAgentChannel() {
+        for (Channel c : channels()) {
+            if (c.isGuestAgent()) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Lists the parts that are each valid but contradict each other, as libvirt would refuse them:
      * {@code current} above the vCPU maximum, a NUMA cell listing vCPU ids at or above the maximum,
      * a memory device on a guest node that no cell has (or any node when there are no cells). Parts
@@ -465,6 +526,7 @@ public final class DomainXml {
      * @param vcpu the new value
      */
     public void setVcpu(Vcpu vcpu) {
+        ordered();
         Objects.requireNonNull(vcpu, "vcpu");
         putText(Dom.child(root(), "vcpu"), Jaxb.write(vcpu, "vcpu", doc), vcpu.carriesUnmodelled(), Vcpu.MODELLED);
     }
@@ -489,6 +551,7 @@ public final class DomainXml {
      *     the document is then unchanged
      */
     public void setMaxMemory(MemorySize max, int slots) {
+        ordered();
         Objects.requireNonNull(max, "max");
         if (slots < 1) {
             throw new DomainXmlException(Reason.INVALID_VALUE,
@@ -506,6 +569,7 @@ public final class DomainXml {
      * @param max the value, e.g. {@code maxMemory().get().withSlots(32)} or {@link MaxMemory#of(MemorySize, int)}
      */
     public void setMaxMemory(MaxMemory max) {
+        ordered();
         Objects.requireNonNull(max, "max");
         putText(Dom.child(root(), "maxMemory"), Jaxb.write(max, "maxMemory", doc), max.carriesUnmodelled(),
                 MaxMemory.MODELLED);
@@ -519,6 +583,7 @@ public final class DomainXml {
      * @throws DomainXmlException (INVALID_VALUE) if the size is not whole KiB; the document is then unchanged
      */
     public void setMemory(MemorySize size) {
+        ordered();
         Objects.requireNonNull(size, "size");
         writeAmount("memory", size);
     }
@@ -531,6 +596,7 @@ public final class DomainXml {
      * @throws DomainXmlException (INVALID_VALUE) if the size is not whole KiB; the document is then unchanged
      */
     public void setCurrentMemory(MemorySize size) {
+        ordered();
         Objects.requireNonNull(size, "size");
         writeAmount("currentMemory", size);
     }
@@ -548,6 +614,7 @@ public final class DomainXml {
      * @param topology the topology
      */
     public void setTopology(CpuTopology topology) {
+        ordered();
         Objects.requireNonNull(topology, "topology");
         Element cpu = Dom.child(root(), "cpu");
         Element fresh = Jaxb.write(topology, "topology", doc);
@@ -585,6 +652,7 @@ public final class DomainXml {
      * @param cells the new cells
      */
     public void setNumaCells(List<NumaCell> cells) {
+        ordered();
         List<NumaCell> list = List.copyOf(Objects.requireNonNull(cells, "cells"));
         Element cpu = Dom.child(root(), "cpu");
         Element numa = Dom.child(cpu, "numa");
@@ -666,6 +734,7 @@ public final class DomainXml {
      * @param device the device
      */
     public void addMemoryDevice(MemoryDevice device) {
+        ordered();
         Objects.requireNonNull(device, "device");
         Element e = Jaxb.write(device, "memory", doc);
         Dom.stripWhitespace(e);
@@ -700,6 +769,7 @@ public final class DomainXml {
      * @throws IndexOutOfBoundsException if there is no device at that index; the document is then unchanged
      */
     public void setMemoryDevice(int indexInMemoryDevicesList, MemoryDevice device) {
+        ordered();
         Objects.requireNonNull(device, "device");
         List<Element> mems = memoryDeviceElements();
         if (indexInMemoryDevicesList < 0 || indexInMemoryDevicesList >= mems.size()) {
@@ -716,6 +786,7 @@ public final class DomainXml {
      * @throws IndexOutOfBoundsException if there is no device at that index; the document is then unchanged
      */
     public void removeMemoryDevice(int indexInMemoryDevicesList) {
+        ordered();
         List<Element> mems = memoryDeviceElements();
         if (indexInMemoryDevicesList < 0 || indexInMemoryDevicesList >= mems.size()) {
             throw new IndexOutOfBoundsException("no memory device at index " + indexInMemoryDevicesList

@@ -4,12 +4,15 @@ import dev.vmhotplug.xml.DomainXmlException.Reason;
 import dev.vmhotplug.xml.internal.DomBuilder;
 import dev.vmhotplug.xml.internal.SecureXml;
 import jakarta.xml.bind.JAXBContext;
+import jakarta.xml.bind.JAXBContextFactory;
 import jakarta.xml.bind.JAXBElement;
 import jakarta.xml.bind.JAXBException;
 import jakarta.xml.bind.Marshaller;
 import jakarta.xml.bind.Unmarshaller;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import javax.xml.namespace.QName;
+import javax.xml.transform.sax.SAXSource;
 import org.w3c.dom.Document;
 import org.w3c.dom.DocumentFragment;
 import org.w3c.dom.Element;
@@ -28,23 +31,31 @@ final class Jaxb {
 
     private static volatile CompletableFuture<JAXBContext> context;
 
-    private static final ThreadLocal<Unmarshaller> UNMARSHALLER = ThreadLocal.withInitial(() -> {
-        try {
-            return context().createUnmarshaller();
-        } catch (JAXBException e) {
-            throw new IllegalStateException("cannot create a JAXB unmarshaller: " + e, e);
+    // The per-thread values and the init thread's task are classes, not lambdas: the first run of a
+    // lambda spins a class at run time, a cost in a fresh JVM (docs/benchmarks.md, cold start).
+    private static final ThreadLocal<Unmarshaller> UNMARSHALLER = new ThreadLocal<>() {
+        @Override
+        protected Unmarshaller initialValue() {
+            try {
+                return context().createUnmarshaller();
+            } catch (JAXBException e) {
+                throw new IllegalStateException("cannot create a JAXB unmarshaller: " + e, e);
+            }
         }
-    });
+    };
 
-    private static final ThreadLocal<Marshaller> MARSHALLER = ThreadLocal.withInitial(() -> {
-        try {
-            Marshaller m = context().createMarshaller();
-            m.setProperty(Marshaller.JAXB_FRAGMENT, Boolean.TRUE);
-            return m;
-        } catch (JAXBException e) {
-            throw new IllegalStateException("cannot create a JAXB marshaller: " + e, e);
+    private static final ThreadLocal<Marshaller> MARSHALLER = new ThreadLocal<>() {
+        @Override
+        protected Marshaller initialValue() {
+            try {
+                Marshaller m = context().createMarshaller();
+                m.setProperty(Marshaller.JAXB_FRAGMENT, Boolean.TRUE);
+                return m;
+            } catch (JAXBException e) {
+                throw new IllegalStateException("cannot create a JAXB marshaller: " + e, e);
+            }
         }
-    });
+    };
 
     private Jaxb() {
     }
@@ -61,7 +72,12 @@ final class Jaxb {
             CompletableFuture<JAXBContext> f = new CompletableFuture<>();
             context = f;
             if (background) {
-                Thread t = new Thread(() -> create(f), "vmhotplug-jaxb-init");
+                Thread t = new Thread(new Runnable() {
+                    @Override
+                    public void run() {
+                        create(f);
+                    }
+                }, "vmhotplug-jaxb-init");
                 t.setDaemon(true);
                 t.start();
             } else {
@@ -73,10 +89,39 @@ final class Jaxb {
 
     private static void create(CompletableFuture<JAXBContext> f) {
         try {
-            f.complete(JAXBContext.newInstance(PARTS));
+            f.complete(newContext());
         } catch (JAXBException | RuntimeException | LinkageError e) {
             f.completeExceptionally(e);
         }
+    }
+
+    /** The system property by which an application chooses its JAXB implementation (Jakarta XML Binding). */
+    static final String FACTORY_PROPERTY = "jakarta.xml.bind.JAXBContextFactory";
+
+    /** The GlassFish runtime's factory, hotplug-xml's dependency. */
+    static final String GLASSFISH_FACTORY = "org.glassfish.jaxb.runtime.v2.JAXBContextFactory";
+
+    /**
+     * Creates the context with the GlassFish runtime's factory directly, when it is on the class path
+     * and the application has not chosen another implementation through {@value #FACTORY_PROPERTY}:
+     * {@code JAXBContext.newInstance} would look for {@code jaxb.properties} in the package of every
+     * part and scan the class path with a {@code ServiceLoader} first (about a tenth of the context's
+     * CPU in a fresh JVM). Otherwise the standard lookup.
+     */
+    static JAXBContext newContext() throws JAXBException {
+        if (System.getProperty(FACTORY_PROPERTY) == null) {
+            JAXBContextFactory glassfish = null;
+            try {
+                Class<?> c = Class.forName(GLASSFISH_FACTORY, true, Jaxb.class.getClassLoader());
+                glassfish = (JAXBContextFactory) c.getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError | ClassCastException | SecurityException e) {
+                // not there (another implementation is): the standard lookup below
+            }
+            if (glassfish != null) {
+                return glassfish.createContext(PARTS, Map.of());
+            }
+        }
+        return JAXBContext.newInstance(PARTS);
     }
 
     /** The shared context (waits for the background creation when it is under way). */
@@ -91,10 +136,21 @@ final class Jaxb {
         }
     }
 
-    /** Unmarshals a part from its DOM element, whatever the element's name. */
+    private static final ThreadLocal<ElementEvents> EVENTS = new ThreadLocal<>() {
+        @Override
+        protected ElementEvents initialValue() {
+            return new ElementEvents();
+        }
+    };
+
+    /**
+     * Unmarshals a part from its DOM element, whatever the element's name. The element is reported to
+     * the unmarshaller as SAX events by {@link ElementEvents} (what {@code unmarshal(Node, Class)} does,
+     * at a fraction of its per-call cost).
+     */
     static <T> T read(Element e, Class<T> type) {
         try {
-            JAXBElement<T> x = UNMARSHALLER.get().unmarshal(e, type);
+            JAXBElement<T> x = UNMARSHALLER.get().unmarshal(new SAXSource(EVENTS.get().of(e), null), type);
             return x.getValue();
         } catch (JAXBException ex) {
             throw new DomainXmlException(Reason.INVALID_VALUE,

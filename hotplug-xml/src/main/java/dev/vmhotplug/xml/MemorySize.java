@@ -113,7 +113,7 @@ public final class MemorySize implements Comparable<MemorySize> {
     static MemorySize ofText(String digits, String libvirtUnit) {
         String t = digits == null ? "" : digits.trim();
         long scale = scaleOf(libvirtUnit);
-        if (t.isEmpty() || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (t.isEmpty() || !Parts.digits(t)) {
             throw new DomainXmlException(DomainXmlException.Reason.INVALID_VALUE,
                     "memory size " + SafeText.quote(digits) + " is not a whole number of " + unitLabel(libvirtUnit)
                             + "; write digits only, for example 1048576");

@@ -129,7 +129,7 @@ public final class PartXml {
                     + " characters, more than the " + MAX_CHARS + " a single part may have; pass one element such as "
                     + SafeText.quote(xml, 40));
         }
-        Element e = SecureXml.parseKeepingOrder(xml).getDocumentElement();
+        Element e = SecureXml.parse(xml).getDocumentElement();
         T part = Jaxb.read(e, type);
         validate(part);
         return part;

@@ -19,10 +19,21 @@ final class Parts {
     private Parts() {
     }
 
+    /** Whether {@code s} is ASCII digits only (true for ""; a loop, not a stream: it runs on every read). */
+    static boolean digits(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A non-negative int from XML text, or an INVALID_VALUE naming the place. */
     static int uint(String text, String where) {
         String t = text == null ? "" : text.strip();
-        if (t.isEmpty() || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (t.isEmpty() || !Parts.digits(t)) {
             throw new DomainXmlException(Reason.INVALID_VALUE,
                     where + " is " + SafeText.quote(text) + ", which is not a whole non-negative number; write digits only");
         }

@@ -125,6 +125,42 @@ class DomainXmlTest {
     }
 
     @Test
+    void id_presentInTheLiveXmlOfARunningDomain_absentOtherwise_badValueRefusedWhereRead() {
+        assertThat(DomainXml.parse(FULL).id()).hasValue(7);
+        assertThat(DomainXml.parse(MINIMAL).id()).isEmpty();
+        assertThat(DomainXml.parse("<domain type='xen' id=' 0 '><name>Domain-0</name></domain>").id()).hasValue(0);
+        DomainXml bad = DomainXml.parse("<domain type='kvm' id='-1'><name>x</name></domain>");
+        assertThatThrownBy(bad::id).isInstanceOf(DomainXmlException.class)
+                .hasMessageContaining("<domain id>").hasMessageContaining("'-1'")
+                .satisfies(e -> assertThat(((DomainXmlException) e).reason()).isEqualTo(DomainXmlException.Reason.INVALID_VALUE));
+        assertThat(bad.name()).isEqualTo("x");
+    }
+
+    @Test
+    void channels_readInOrder_guestAgentChannelFoundWithItsState() {
+        String xml = "<domain type='kvm' id='2'><name>x</name><devices>\n"
+                + "  <channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0' state='disconnected'/></channel>\n"
+                + "  <channel type='pty'/>\n"
+                + "  <channel type='unix'><source mode='bind' path='/run/x.sock'/>"
+                + "<target type='virtio' name='org.qemu.guest_agent.0' state='connected'/><alias name='channel1'/></channel>\n"
+                + "</devices></domain>";
+        DomainXml d = DomainXml.parse(xml);
+        assertThat(d.channels()).hasSize(3);
+        assertThat(d.channels().get(0).targetName()).hasValue("com.redhat.spice.0");
+        assertThat(d.channels().get(0).isGuestAgent()).isFalse();
+        assertThat(d.channels().get(1).type()).hasValue("pty");
+        assertThat(d.channels().get(1).targetType()).isEmpty();
+        Channel agent = d.guestAgentChannel().orElseThrow();
+        assertThat(agent.type()).hasValue("unix");
+        assertThat(agent.state()).hasValue("connected");
+        assertThat(agent).isEqualTo(d.channels().get(2)).hasToString(
+                "Channel{type='unix', target type='virtio' name='org.qemu.guest_agent.0', state='connected'}");
+        assertThat(DomainXml.parse(MINIMAL).guestAgentChannel()).isEmpty();
+        assertThat(DomainXml.parse(MINIMAL).channels()).isEmpty();
+        assertThat(d.toXml()).isEqualTo(xml);
+    }
+
+    @Test
     void getters_readDomainIdentity() {
         DomainXml d = DomainXml.parse(FULL);
         assertThat(d.type()).isEqualTo("kvm");

@@ -195,4 +195,23 @@ class PartXmlTest {
         assertThat(outputs).hasSize(4);
         assertThat(PartXml.context()).isSameAs(PartXml.context());
     }
+
+    @Test
+    void context_madeByTheGlassFishFactoryDirectly_unlessTheApplicationChoseAnImplementation() throws Exception {
+        assertThat(Jaxb.newContext().getClass().getName()).isEqualTo("org.glassfish.jaxb.runtime.v2.runtime.JAXBContextImpl");
+        assertThat(Jaxb.newContext().createMarshaller()).isNotNull();
+        String before = System.getProperty(Jaxb.FACTORY_PROPERTY);
+        System.setProperty(Jaxb.FACTORY_PROPERTY, "no.such.JaxbFactory");
+        try {
+            // the application's choice goes through the standard lookup, which honours it (and fails here)
+            assertThatThrownBy(Jaxb::newContext).isInstanceOf(jakarta.xml.bind.JAXBException.class)
+                    .hasStackTraceContaining("no.such.JaxbFactory");
+        } finally {
+            if (before == null) {
+                System.clearProperty(Jaxb.FACTORY_PROPERTY);
+            } else {
+                System.setProperty(Jaxb.FACTORY_PROPERTY, before);
+            }
+        }
+    }
 }

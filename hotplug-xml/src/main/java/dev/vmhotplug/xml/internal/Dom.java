@@ -15,10 +15,13 @@ public final class Dom {
     private static final String[] NO_ATTRIBUTES = new String[0];
 
     /** Copies the recorded attribute order along when a node is cloned or imported. */
-    private static final UserDataHandler COPY_ORDER = (operation, key, data, src, dst) -> {
-        if (dst != null && data != null
-                && (operation == UserDataHandler.NODE_CLONED || operation == UserDataHandler.NODE_IMPORTED)) {
-            dst.setUserData(key, data, Dom.COPY_ORDER);
+    private static final UserDataHandler COPY_ORDER = new UserDataHandler() { // a class, not a lambda: see Jaxb
+        @Override
+        public void handle(short operation, String key, Object data, org.w3c.dom.Node src, org.w3c.dom.Node dst) {
+            if (dst != null && data != null
+                    && (operation == UserDataHandler.NODE_CLONED || operation == UserDataHandler.NODE_IMPORTED)) {
+                dst.setUserData(key, data, Dom.COPY_ORDER);
+            }
         }
     };
 
@@ -36,7 +39,9 @@ public final class Dom {
     }
 
     /**
-     * Returns the recorded attribute order of an element, or null when none was recorded.
+     * Returns the recorded attribute order of an element, or null when none was recorded: then the
+     * order of the element's attribute map is the written order (a parsed element whose text had them
+     * in that order, or one with fewer than two attributes; see {@link AttributeOrder}).
      *
      * @param e the element
      * @return the qualified names, not to be modified
@@ -54,6 +59,21 @@ public final class Dom {
     public static void noteAttribute(Element e, String qname) {
         String[] order = attributeOrder(e);
         if (order == null) {
+            // the map's order was the written one: the others in that order, then the new one
+            org.w3c.dom.NamedNodeMap map = e.getAttributes();
+            String[] next = new String[map.getLength()];
+            int k = 0;
+            for (int i = 0; i < map.getLength(); i++) {
+                String q = map.item(i).getNodeName();
+                if (!q.equals(qname)) {
+                    next[k++] = q;
+                }
+            }
+            if (k == next.length) {
+                return; // not an attribute of e
+            }
+            next[k] = qname;
+            setAttributeOrder(e, next);
             return;
         }
         for (String q : order) {

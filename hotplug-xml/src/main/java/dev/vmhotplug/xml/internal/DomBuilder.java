@@ -9,7 +9,10 @@ import org.xml.sax.SAXException;
 import org.xml.sax.ext.LexicalHandler;
 import org.xml.sax.helpers.DefaultHandler;
 
-/** Builds a DOM from SAX events, keeping comments, CDATA, PIs and each element's attribute order. */
+/**
+ * Builds a DOM from SAX events, keeping comments, CDATA, PIs and each element's attribute order: the
+ * target of a JAXB marshal of a part (documents are parsed by {@link SecureXml}).
+ */
 public final class DomBuilder extends DefaultHandler implements LexicalHandler {
 
     private static final String XMLNS = "http://www.w3.org/2000/xmlns/";
@@ -20,10 +23,6 @@ public final class DomBuilder extends DefaultHandler implements LexicalHandler {
     private boolean inCdata;
     private final java.util.List<String[]> pendingPrefixes = new java.util.ArrayList<>();
     private StringBuilder cdata;
-
-    DomBuilder(Document doc) {
-        this(doc, doc);
-    }
 
     /**
      * A builder that appends what it receives to {@code root} (a document, or a document fragment
@@ -45,10 +44,6 @@ public final class DomBuilder extends DefaultHandler implements LexicalHandler {
      */
     public static DomBuilder into(Document doc, Node root) {
         return new DomBuilder(doc, root);
-    }
-
-    Document document() {
-        return doc;
     }
 
     @Override
