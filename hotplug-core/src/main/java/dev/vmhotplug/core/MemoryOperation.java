@@ -51,7 +51,7 @@ final class MemoryOperation {
     // the guest's baseline comes first: an unreachable agent refuses before any change
     Optional<GuestFacts> baseline = probe.map(p -> p.facts(domain));
     MemoryView viewBefore = before.memoryView();
-    List<OperationStep> steps = new ArrayList<>();
+    List<OperationStep> steps = ctx.newSteps();
     List<String> warnings = new ArrayList<>();
     long start = System.nanoTime();
     LibvirtGateway gw = ctx.gateway();
