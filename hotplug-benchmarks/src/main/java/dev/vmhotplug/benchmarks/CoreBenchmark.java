@@ -2,6 +2,10 @@ package dev.vmhotplug.benchmarks;
 
 import dev.vmhotplug.core.DomainHandle;
 import dev.vmhotplug.core.HotplugClient;
+import dev.vmhotplug.core.HotplugException;
+import dev.vmhotplug.core.HotplugListener;
+import dev.vmhotplug.core.OperationInfo;
+import dev.vmhotplug.core.OperationStep;
 import dev.vmhotplug.core.VcpuResult;
 import dev.vmhotplug.xml.DomainXml;
 import dev.vmhotplug.xml.Vcpu;
@@ -13,7 +17,10 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
@@ -50,6 +57,11 @@ import org.xml.sax.SAXException;
  *   <li>{@link #rawCarefulSetVcpusLive()}: the same three calls, the count taken out of the text
  *       with {@code indexOf} (the way quick hand-written code often does it; it would also match a
  *       {@code current='…'} elsewhere before {@code <vcpu>}).
+ *   <li>{@link #sdkSetVcpusLiveCountingListener()}: {@link #sdkSetVcpusLive()} on a client with a
+ *       {@link HotplugListener} that counts every callback (started, 3 calls started/finished, step,
+ *       verified, finished: 10 per operation): the cost of the listener SPI against the same
+ *       operation with {@link HotplugListener#NONE} (the default; an SDK without the feature cannot
+ *       be built any more, so NONE is the baseline).
  * </ul>
  *
  * <p>Run: {@code java -jar benchmarks.jar CoreBenchmark -f 1 -wi 3 -i 5 -w 2s -r 2s -prof gc}.
@@ -63,6 +75,10 @@ public class CoreBenchmark {
   String uri;
   HotplugClient client;
   DomainHandle sdkDomain;
+  HotplugClient listenedClient;
+  DomainHandle listenedDomain;
+  final Counting counting = new Counting();
+  int listenedNext = 3;
   Connect raw;
   Domain rawDomain;
   Connect rawDom;
@@ -83,6 +99,8 @@ public class CoreBenchmark {
     uri = "test://" + node.toAbsolutePath();
     client = HotplugClient.connect(uri);
     sdkDomain = client.domain("web");
+    listenedClient = HotplugClient.builder().listener(counting).connect(uri);
+    listenedDomain = listenedClient.domain("web");
     raw = new Connect(uri);
     rawDomain = raw.domainLookupByName("web");
     rawDom = new Connect(uri);
@@ -118,9 +136,45 @@ public class CoreBenchmark {
         + "<model type='virtio'/></interface></devices></domain>\n</node>\n";
   }
 
+  /** Counts every callback; what a metrics listener does at the least. */
+  static final class Counting extends HotplugListener {
+    final LongAdder events = new LongAdder();
+
+    @Override
+    public void operationStarted(OperationInfo op) {
+      events.increment();
+    }
+
+    @Override
+    public void callStarted(OperationInfo op, String call) {
+      events.increment();
+    }
+
+    @Override
+    public void callFinished(OperationInfo op, String call, Duration took, Optional<HotplugException> error) {
+      events.increment();
+    }
+
+    @Override
+    public void stepApplied(OperationInfo op, OperationStep step) {
+      events.increment();
+    }
+
+    @Override
+    public void verified(OperationInfo op, Duration took, int attempts, boolean byEvent) {
+      events.increment();
+    }
+
+    @Override
+    public void operationFinished(OperationInfo op, Outcome outcome, Duration took) {
+      events.increment();
+    }
+  }
+
   @TearDown
   public void tearDown() throws LibvirtException, IOException {
     client.close();
+    listenedClient.close();
     rawDomain.free();
     raw.close();
     rawDomDomain.free();
@@ -136,6 +190,13 @@ public class CoreBenchmark {
     int n = sdkNext;
     sdkNext = n == 3 ? 4 : 3;
     return sdkDomain.vcpus().set(n).live().apply();
+  }
+
+  @Benchmark
+  public VcpuResult sdkSetVcpusLiveCountingListener() {
+    int n = listenedNext;
+    listenedNext = n == 3 ? 4 : 3;
+    return listenedDomain.vcpus().set(n).live().apply();
   }
 
   @Benchmark
@@ -216,6 +277,54 @@ public class CoreBenchmark {
   }
 
   /**
+   * The listener pair interleaved in one JVM: rounds of {@code ops} operations with
+   * {@link HotplugListener#NONE} then {@code ops} with the counting listener (order alternating);
+   * prints the median per-operation times and the median and quartiles of the per-round ratio.
+   *
+   * <p>{@code java -cp benchmarks.jar dev.vmhotplug.benchmarks.CoreBenchmark listener [rounds] [ops]}
+   */
+  static void listener(int rounds, int ops) throws Exception {
+    CoreBenchmark b = new CoreBenchmark();
+    b.setup();
+    try {
+      for (int i = 0; i < 5000; i++) {
+        b.sdkSetVcpusLive();
+        b.sdkSetVcpusLiveCountingListener();
+      }
+      double[] none = new double[rounds];
+      double[] counting = new double[rounds];
+      double[] ratio = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        long[] t = new long[2];
+        for (int k = 0; k < 2; k++) {
+          int which = (r + k) % 2;
+          long t0 = System.nanoTime();
+          for (int i = 0; i < ops; i++) {
+            if (which == 0) {
+              b.sdkSetVcpusLive();
+            } else {
+              b.sdkSetVcpusLiveCountingListener();
+            }
+          }
+          t[which] = System.nanoTime() - t0;
+        }
+        none[r] = t[0] / 1e3 / ops;
+        counting[r] = t[1] / 1e3 / ops;
+        ratio[r] = counting[r] / none[r];
+      }
+      long perOp = b.counting.events.sum() / (5000L + (long) rounds * ops);
+      java.util.Arrays.sort(none);
+      java.util.Arrays.sort(counting);
+      java.util.Arrays.sort(ratio);
+      System.out.printf("rounds=%d ops=%d median us/op: NONE %.1f, counting listener %.1f (%d callbacks per"
+          + " operation); counting / NONE: median %.3f (quartiles %.3f-%.3f)%n", rounds, ops, none[rounds / 2],
+          counting[rounds / 2], perOp, ratio[rounds / 2], ratio[rounds / 4], ratio[3 * rounds / 4]);
+    } finally {
+      b.tearDown();
+    }
+  }
+
+  /**
    * Interleaved comparison in one JVM, for a loaded machine where JMH's separate measurement
    * windows see different load: after warm-up, {@code rounds} rounds of {@code ops} SDK operations
    * then {@code ops} raw ones; prints the median per-operation times and the median and quartiles
@@ -224,6 +333,10 @@ public class CoreBenchmark {
    * <p>{@code java -cp benchmarks.jar dev.vmhotplug.benchmarks.CoreBenchmark [rounds] [ops]}
    */
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("listener")) {
+      listener(args.length > 1 ? Integer.parseInt(args[1]) : 40, args.length > 2 ? Integer.parseInt(args[2]) : 200);
+      return;
+    }
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
     int ops = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     CoreBenchmark b = new CoreBenchmark();

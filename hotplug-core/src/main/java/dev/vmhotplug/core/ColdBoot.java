@@ -144,6 +144,11 @@ public final class ColdBoot {
    * @throws LibvirtException if libvirt refuses the shutdown, the destroy or the start
    */
   public ColdBootResult apply() {
+    return Listening.observe(domain, OperationInfo.COLD_BOOT, null, this::run,
+        r -> r.outcome() != ColdBootResult.Outcome.SKIPPED);
+  }
+
+  private ColdBootResult run() {
     String name = domain.name();
     HotplugClient client = domain.client();
     if (after != null && !after.coldBootNeeded()) {

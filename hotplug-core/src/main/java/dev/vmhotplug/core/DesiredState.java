@@ -288,6 +288,10 @@ public final class DesiredState {
    * @throws HotplugException if the domain XML libvirt returned cannot be read
    */
   public EnsureResult apply() {
+    return Listening.observe(domain, OperationInfo.ENSURE, effectiveScope(), this::run, EnsureResult::changed);
+  }
+
+  private EnsureResult run() {
     OpContext.refuseReadOnly(domain, "ensure the state of");
     requireTarget();
     return OpContext.guard(domain.name(), () -> domain.locked(() -> {
@@ -319,6 +323,10 @@ public final class DesiredState {
    */
   public EnsureResult apply(EnsurePlan plan) {
     Objects.requireNonNull(plan, "plan");
+    return Listening.observe(domain, OperationInfo.ENSURE, plan.scope(), () -> run(plan), EnsureResult::changed);
+  }
+
+  private EnsureResult run(EnsurePlan plan) {
     OpContext.refuseReadOnly(domain, "ensure the state of");
     String q = SafeText.quote(domain.name());
     if (!plan.uuid().equals(domain.uuid())) {

@@ -134,8 +134,10 @@ public final class DomainHandle {
    */
   public PrepareResult prepare(HotplugLimits limits) {
     Objects.requireNonNull(limits, "limits");
-    OpContext.refuseReadOnly(this, "prepare");
-    return OpContext.guard(name(), () -> locked(() -> doPrepare(limits)));
+    return Listening.observe(this, OperationInfo.PREPARE, null, () -> {
+      OpContext.refuseReadOnly(this, "prepare");
+      return OpContext.guard(name(), () -> locked(() -> doPrepare(limits)));
+    }, PrepareResult::changed);
   }
 
   /**
@@ -157,6 +159,11 @@ public final class DomainHandle {
    */
   public PrepareResult prepare(int maxVcpus, MemorySize maxMemory, int slots) {
     Objects.requireNonNull(maxMemory, "maxMemory");
+    return Listening.observe(this, OperationInfo.PREPARE, null, () -> prepareChecked(maxVcpus, maxMemory, slots),
+        PrepareResult::changed);
+  }
+
+  private PrepareResult prepareChecked(int maxVcpus, MemorySize maxMemory, int slots) {
     HotplugLimits limits;
     try {
       limits = HotplugLimits.builder().maxVcpus(maxVcpus).maxMemory(maxMemory).slots(slots).build();
@@ -196,6 +203,7 @@ public final class DomainHandle {
       } catch (ConnectionLostException lost) {
         warnings.add(definedAfterLoss(step, before, limits, lost));
       }
+      Listening.stepApplied(this, step);
       int max = Inspection.readConfig(this).vcpu().map(dev.vmhotplug.xml.Vcpu::maximum).orElse(1);
       if (max != limits.maxVcpus()) {
         throw new VerificationTimeoutException("domain " + q + " was redefined but its definition shows a"

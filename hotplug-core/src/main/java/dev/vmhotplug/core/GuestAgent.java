@@ -171,6 +171,11 @@ public final class GuestAgent {
   }
 
   private AgentOnlineResult run(boolean cpus, boolean memory) {
+    return Listening.observe(domain, OperationInfo.GUEST_AGENT_ONLINE, null, () -> online(cpus, memory),
+        AgentOnlineResult::changed);
+  }
+
+  private AgentOnlineResult online(boolean cpus, boolean memory) {
     String name = domain.name();
     HotplugClient client = domain.client();
     if (client.isReadOnly()) {

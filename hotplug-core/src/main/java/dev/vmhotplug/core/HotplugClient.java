@@ -66,14 +66,20 @@ public final class HotplugClient implements AutoCloseable {
   private final Duration defaultTimeout;
   private final MemorySize memoryBlockSize;
   private final boolean readOnly;
+  private final boolean deviceEvents;
+  private final HotplugListener listener;
+  private final Listening listening;
   private final DomainLocks locks = new DomainLocks();
 
-  private HotplugClient(LibvirtGateway gateway, Builder b) {
+  private HotplugClient(LibvirtGateway gateway, Builder b, Listening listening) {
     this.gateway = gateway;
     this.pollInterval = b.pollInterval;
     this.defaultTimeout = b.defaultTimeout;
     this.memoryBlockSize = b.memoryBlockSize;
     this.readOnly = b.readOnly;
+    this.deviceEvents = b.deviceEvents;
+    this.listener = b.listener;
+    this.listening = listening;
   }
 
   /**
@@ -147,6 +153,19 @@ public final class HotplugClient implements AutoCloseable {
   }
 
   /**
+   * Whether verification waits on libvirt's device events ({@link Builder#deviceEvents(boolean)},
+   * default true) or only polls.
+   */
+  public boolean usesDeviceEvents() {
+    return deviceEvents;
+  }
+
+  /** The listener given to {@link Builder#listener(HotplugListener)}; {@link HotplugListener#NONE} by default. */
+  public HotplugListener listener() {
+    return listener;
+  }
+
+  /**
    * Whether the connection is open and libvirt considers it alive (a local check, no round trip).
    * False while disconnected (the next call reconnects) and after {@link #close()}.
    *
@@ -217,6 +236,11 @@ public final class HotplugClient implements AutoCloseable {
     return locks;
   }
 
+  /** The listener at work, or null when none is set. */
+  Listening listening() {
+    return listening;
+  }
+
   Poller poller(Duration timeout) {
     return new Poller(timeout == null ? defaultTimeout : timeout, pollInterval,
         pollInterval.compareTo(MAX_POLL_INTERVAL) > 0 ? pollInterval : MAX_POLL_INTERVAL);
@@ -242,8 +266,45 @@ public final class HotplugClient implements AutoCloseable {
     private boolean externalEventLoop;
     private CredentialCallback credentials;
     private Path pkiPath;
+    private boolean deviceEvents = true;
+    private HotplugListener listener = HotplugListener.NONE;
 
     private Builder() {}
+
+    /**
+     * Whether verification waits on libvirt's device events (default true). With events, a memory
+     * change's verification opens a watch for {@code DEVICE_ADDED} / {@code DEVICE_REMOVED} +
+     * {@code DEVICE_REMOVAL_FAILED} / {@code MEMORY_DEVICE_SIZE_CHANGE} on the domain before the change
+     * call, re-reads the domain when one arrives, and keeps polling at the {@link #pollInterval(Duration)}
+     * backoff as the fallback; a removal the guest refuses ({@code DEVICE_REMOVAL_FAILED}) ends the wait
+     * at once with a {@link GuestRefusedException} instead of at the timeout. Where the connection
+     * delivers no events (the callbacks cannot be registered, or the connection was lost since the
+     * change) it polls. vCPU changes never wait on events (libvirt emits none for them). {@code false}
+     * polls only (for comparisons, or a connection whose event loop the application does not run).
+     *
+     * @param on true for event-based verification
+     * @return this builder
+     */
+    public Builder deviceEvents(boolean on) {
+      this.deviceEvents = on;
+      return this;
+    }
+
+    /**
+     * Sets the listener that sees every operation, libvirt call, applied step, verification,
+     * refusal and failure of the clients this builder makes (see {@link HotplugListener}; one listener,
+     * {@link HotplugListener#composite(HotplugListener...)} for several). Callbacks run on the thread
+     * that calls the operation; a listener that throws is logged at DEBUG and ignored. Default
+     * {@link HotplugListener#NONE}, which costs nothing.
+     *
+     * @param listener the listener
+     * @return this builder
+     * @throws NullPointerException if listener is null (use {@link HotplugListener#NONE})
+     */
+    public Builder listener(HotplugListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
 
     /**
      * Keepalive of remote connections: libvirt sends a probe after {@code interval} without
@@ -464,7 +525,8 @@ public final class HotplugClient implements AutoCloseable {
      */
     public HotplugClient connect(String uri) {
       Objects.requireNonNull(uri, "uri");
-      return new HotplugClient(LibvirtGateway.open(withPkiPath(uri), options(), interceptor), this);
+      Listening l = Listening.of(listener);
+      return new HotplugClient(LibvirtGateway.open(withPkiPath(uri), options(), calls(l)), this, l);
     }
 
     private String withPkiPath(String uri) {
@@ -502,7 +564,13 @@ public final class HotplugClient implements AutoCloseable {
      * @throws ConnectionException if the connection is not usable
      */
     public HotplugClient wrap(org.libvirt.Connect connect) {
-      return new HotplugClient(LibvirtGateway.wrap(connect, options(), interceptor), this);
+      Listening l = Listening.of(listener);
+      return new HotplugClient(LibvirtGateway.wrap(connect, options(), calls(l)), this, l);
+    }
+
+    /** The gateway's interceptor: the test hook, inside the listener's call reports when a listener is set. */
+    private CallInterceptor calls(Listening l) {
+      return l == null ? interceptor : l.interceptor(interceptor);
     }
   }
 }

@@ -454,6 +454,12 @@ public final class MemoryChange {
    * @throws HotplugException if the domain XML libvirt returned cannot be read
    */
   public MemoryResult apply() {
+    return Listening.observe(domain, operation == null ? "memory.change"
+        : "memory." + operation.name().toLowerCase(java.util.Locale.ROOT), effectiveScope(), this::run,
+        r -> !r.steps().isEmpty());
+  }
+
+  private MemoryResult run() {
     OpContext.refuseReadOnly(domain, operation == MemoryPlan.Operation.REMOVE ? "remove memory from"
         : operation == MemoryPlan.Operation.RESIZE ? "resize the memory of" : "add memory to");
     requireOperation();

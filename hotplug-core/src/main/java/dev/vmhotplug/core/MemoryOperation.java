@@ -70,7 +70,7 @@ final class MemoryOperation {
     // the guest's baseline comes first: an unreachable agent refuses before any change
     Optional<GuestFacts> baseline = probe.map(p -> p.facts(domain));
     MemoryView viewBefore = before.memoryView();
-    List<OperationStep> steps = new ArrayList<>();
+    List<OperationStep> steps = ctx.newSteps();
     List<String> warnings = new ArrayList<>();
     long start = System.nanoTime();
     LibvirtGateway gw = ctx.gateway();
@@ -187,8 +187,31 @@ final class MemoryOperation {
         + "A guest releases a DIMM only if its memory blocks can be offlined: memory onlined as 'online' lands "
         + "in ZONE_NORMAL and is refused; online it movable (udev rule ATTR{state}=\"online_movable\", "
         + "RuleOptions.movableMemory(true), or the kernel parameter memhp_default_state=online_movable). "
-        + "The request may still complete: read memoryView() again",
+        + (w.refusedByGuest().isPresent() ? "" : "The request may still complete: read memoryView() again. ")
+        + configAfterRefusal(ctx, plan, before),
         "live memory " + expected, observed, w.attempts(), w.elapsed(), null);
+  }
+
+  /**
+   * After a live + config detach that the guest did not complete: libvirt removes the DIMM from the
+   * persistent definition as soon as it accepts the live detach (observed with libvirt 9.0), so the
+   * definition is read once and what it shows is said.
+   */
+  private static String configAfterRefusal(OpContext ctx, MemoryPlan plan, Inspection before) {
+    if (!plan.scope().includesConfig() || before.config().isEmpty()) {
+      return "";
+    }
+    try {
+      DomainXml config = Inspection.readConfig(ctx.domain);
+      Map<MemoryDevice, Integer> then = counts(plan, before.config().get());
+      Map<MemoryDevice, Integer> now = counts(plan, config);
+      return now.equals(then) ? "The persistent definition still has the DIMM(s)."
+          : "libvirt already removed the DIMM(s) from the persistent definition when it accepted the live detach"
+              + " (now " + describe(plan, config) + "): the running domain and its definition differ; read drift()"
+              + " and, to keep the memory after the next cold boot, add it back with memory().add(…).config()";
+    } catch (HotplugException e) {
+      return "The persistent definition could not be read back: " + e.getMessage();
+    }
   }
 
   /** The devices (model, size, node) of the plan's steps, counted in an XML. */

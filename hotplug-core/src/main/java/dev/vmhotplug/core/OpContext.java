@@ -5,6 +5,7 @@ import dev.vmhotplug.core.internal.Poller;
 import dev.vmhotplug.xml.DomainXmlException;
 import dev.vmhotplug.xml.internal.SafeText;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -68,9 +69,29 @@ final class OpContext {
     return domain.client().poller(timeout);
   }
 
-  /** The verifier: polls (an event-based one plugs in here). */
+  /**
+   * The verifier: event-based ({@link EventVerifier}) when the client uses device events (the
+   * default), else polling; it reports each wait to the client's listener when one is set.
+   */
   Verifier verifier() {
-    return Verifier.polling(poller());
+    Poller p = poller();
+    Verifier v = domain.client().usesDeviceEvents() ? new EventVerifier(p) : Verifier.polling(p);
+    Listening.Op op = Listening.current(domain);
+    return op == null ? v : Verifier.recording(v, op::waited);
+  }
+
+  /**
+   * A new list for the steps the operation applies; with a listener set, each step added is reported
+   * to it as {@code stepApplied} (add only steps that took effect).
+   */
+  List<OperationStep> newSteps() {
+    return newSteps(domain);
+  }
+
+  /** See {@link #newSteps()}. */
+  static List<OperationStep> newSteps(DomainHandle domain) {
+    Listening.Op op = Listening.current(domain);
+    return op == null ? new ArrayList<>(2) : new Listening.StepList(op);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.vmhotplug.core;
 import dev.vmhotplug.core.internal.VcpuPlanner;
 import dev.vmhotplug.xml.internal.SafeText;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -230,20 +231,46 @@ final class Reconcile {
   // ---------------------------------------------------------------- shared
 
   /**
-   * Re-reads after a lost connection until {@code done} holds or the request's timeout passes; a read
-   * that fails (still no connection) ends in {@link OutcomeUnknownException}.
+   * Re-reads after a lost connection until {@code done} holds or the request's timeout passes. A read
+   * that fails because the connection is not back yet (a {@link ConnectionException}: the daemon is
+   * still restarting, the reconnect backoff is running) is tried again at the poll's pace until the
+   * timeout; still unreadable then, or any other failure, ends in {@link OutcomeUnknownException}.
    */
   static <T> Verifier.Waited<T> reread(OpContext ctx, OperationStep step, String before, ConnectionLostException lost,
       Supplier<T> read, Predicate<? super T> done, String what) {
+    HotplugException[] lastFailure = new HotplugException[1];
+    Supplier<Optional<T>> tolerant = () -> {
+      try {
+        T v = read.get();
+        lastFailure[0] = null;
+        return Optional.of(v);
+      } catch (ConnectionException e) {
+        lastFailure[0] = e;
+        LOG.debug("domain={} op=reconcile not readable yet: {}", SafeText.quote(ctx.name()), e.getMessage());
+        return Optional.empty();
+      }
+    };
+    Verifier.Waited<Optional<T>> w;
     try (Verifier.Armed armed = ctx.verifier().arm(ctx.domain, Verifier.Signal.NONE)) {
-      return armed.await(read, done, what);
+      w = armed.await(tolerant, o -> o.isPresent() && done.test(o.get()), what);
     } catch (HotplugException e) {
-      String uri = ctx.domain.client().uri();
-      String why = "could not be read after the connection loss: " + e.getMessage();
-      throw new OutcomeUnknownException("the connection to " + uri + " was lost during " + step + " on domain "
-          + SafeText.quote(ctx.name()) + " (" + lost.getMessage() + ") and the domain could not be read again ("
-          + e.getMessage() + "): the SDK cannot tell whether the change was applied, and did not retry it. Check"
-          + " the connection, then read the domain and decide", step, before, why, why, null, null, lost);
+      throw unreadable(ctx, step, before, lost, e);
     }
+    if (w.last().isEmpty()) {
+      throw unreadable(ctx, step, before, lost, lastFailure[0]);
+    }
+    return new Verifier.Waited<>(w.last().get(), w.satisfied(), w.attempts(), w.elapsed(), w.refusedByGuest(),
+        w.byEvent());
+  }
+
+  private static OutcomeUnknownException unreadable(OpContext ctx, OperationStep step, String before,
+      ConnectionLostException lost, HotplugException e) {
+    String uri = ctx.domain.client().uri();
+    String why = "could not be read after the connection loss: " + e.getMessage();
+    return new OutcomeUnknownException("the connection to " + uri + " was lost during " + step + " on domain "
+        + SafeText.quote(ctx.name()) + " (" + lost.getMessage() + ") and the domain could not be read again within "
+        + ctx.poller().timeout().toMillis() + " ms (" + e.getMessage() + "): the SDK cannot tell whether the change was"
+        + " applied, and did not retry it. Check the connection, then read the domain and decide", step, before, why,
+        why, null, null, lost);
   }
 }

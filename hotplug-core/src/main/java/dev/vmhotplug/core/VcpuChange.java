@@ -165,6 +165,10 @@ public final class VcpuChange {
    * @throws HotplugException the domain XML libvirt returned cannot be read
    */
   public VcpuResult apply() {
+    return Listening.observe(domain, OperationInfo.VCPUS_SET, effectiveScope(), this::run, VcpuResult::changed);
+  }
+
+  private VcpuResult run() {
     OpContext.refuseReadOnly(domain, "set the vCPUs of");
     if (!targetGiven) {
       throw new PreconditionException(Refusal.INVALID_REQUEST, "no vCPU count given for domain "

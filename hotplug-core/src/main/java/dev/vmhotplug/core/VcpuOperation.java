@@ -30,7 +30,7 @@ final class VcpuOperation {
     String name = ctx.name();
     int target = plan.target();
     Verification verification = ctx.verification;
-    List<OperationStep> steps = new ArrayList<>(2);
+    List<OperationStep> steps = ctx.newSteps();
     List<String> warnings = new ArrayList<>(0);
     if (!plan.changes()) {
       return new VcpuResult(name, target, plan.scope(), verification, plan.before(), plan.before(), steps, 0,

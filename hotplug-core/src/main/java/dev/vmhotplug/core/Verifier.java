@@ -4,6 +4,7 @@ import dev.vmhotplug.core.internal.Poller;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -12,11 +13,12 @@ import java.util.function.Supplier;
  * change call (so that an implementation that listens to libvirt's device events subscribes before
  * the event can fire) and then awaits a condition over a read of the domain.
  *
- * <p>The first implementation, {@link #polling(Poller)}, ignores the event hint and polls the read
- * with the client's backoff. An event-based one (libvirt's {@code DEVICE_ADDED},
- * {@code DEVICE_REMOVED}, {@code DEVICE_REMOVAL_FAILED}, {@code MEMORY_DEVICE_SIZE_CHANGE}) re-reads
- * when the event arrives, keeps the poll as a fallback, and reports a removal the guest refused at
- * once through {@link Waited#refusedByGuest()}. Package-private plumbing.
+ * <p>{@link #polling(Poller)} ignores the event hint and polls the read with the client's backoff.
+ * {@link EventVerifier} (the default when the client uses device events) opens a watch for the
+ * signal's events ({@code DEVICE_ADDED}, {@code DEVICE_REMOVED} + {@code DEVICE_REMOVAL_FAILED},
+ * {@code MEMORY_DEVICE_SIZE_CHANGE}) before the call, re-reads when one arrives, keeps the poll as a
+ * fallback, and reports a removal the guest refused at once through {@link Waited#refusedByGuest()}.
+ * Package-private plumbing.
  */
 interface Verifier {
 
@@ -41,13 +43,21 @@ interface Verifier {
    * @param elapsed how long the wait took
    * @param refusedByGuest libvirt's word that the guest refused the change (a removal-failed
    *     event), empty when none came
+   * @param byEvent whether a device event for the change had arrived by the time of the read that
+   *     satisfied the condition (the read confirmed the event); false for polling and when unsatisfied
    * @param <T> the value type
    */
-  record Waited<T>(T last, boolean satisfied, int attempts, Duration elapsed, Optional<String> refusedByGuest) {
+  record Waited<T>(T last, boolean satisfied, int attempts, Duration elapsed, Optional<String> refusedByGuest,
+      boolean byEvent) {
     /** Validates the components. */
     public Waited {
       Objects.requireNonNull(elapsed, "elapsed");
       Objects.requireNonNull(refusedByGuest, "refusedByGuest");
+    }
+
+    /** A wait without events. */
+    Waited(T last, boolean satisfied, int attempts, Duration elapsed, Optional<String> refusedByGuest) {
+      this(last, satisfied, attempts, elapsed, refusedByGuest, false);
     }
   }
 
@@ -98,6 +108,35 @@ interface Verifier {
       public void close() {
         // nothing armed
       }
+    };
+  }
+
+  /**
+   * A verifier that hands every wait's outcome to {@code sink} (the listener's verification
+   * figures) and otherwise behaves as {@code inner}.
+   *
+   * @param inner the verifier
+   * @param sink receives each {@link Waited}
+   * @return the verifier
+   */
+  static Verifier recording(Verifier inner, Consumer<Waited<?>> sink) {
+    Objects.requireNonNull(inner, "inner");
+    Objects.requireNonNull(sink, "sink");
+    return (domain, signal) -> {
+      Armed armed = inner.arm(domain, signal);
+      return new Armed() {
+        @Override
+        public <T> Waited<T> await(Supplier<T> read, Predicate<? super T> done, String what) {
+          Waited<T> w = armed.await(read, done, what);
+          sink.accept(w);
+          return w;
+        }
+
+        @Override
+        public void close() {
+          armed.close();
+        }
+      };
     };
   }
 }

@@ -18,6 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * never reach the target. That is what a silent network (a partition, a dropped route) looks like
  * to libvirt's client: no error, no EOF, just no answer.
  *
+ * <p>{@link #holdReplies()} silences one direction only: on the connections open at that moment the
+ * server's bytes are held back while the client's still reach the server, and connections opened
+ * later are forwarded normally. That is a request that was delivered and whose reply never comes
+ * back (an asymmetric partition, a lost NAT or firewall state on the way back), after which a fresh
+ * connection works again.
+ *
  * <p>Threads: one acceptor and two pumps per connection, all daemon threads; {@link #close()}
  * closes every socket.
  */
@@ -28,6 +34,8 @@ public final class TcpProxy implements AutoCloseable {
   private volatile boolean forwarding = true;
   private volatile boolean closed;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private final List<Conn> conns = new CopyOnWriteArrayList<>();
+  private final AtomicLong held = new AtomicLong();
   private final AtomicLong connections = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
 
@@ -89,6 +97,44 @@ public final class TcpProxy implements AutoCloseable {
     return forwarding;
   }
 
+  /**
+   * From now on holds back what the server sends on the connections open now (the client's bytes
+   * still reach the server); connections opened later are forwarded both ways.
+   *
+   * @return how many connections are affected
+   */
+  public int holdReplies() {
+    int n = 0;
+    for (Conn c : conns) {
+      if (!c.done) {
+        c.holdDown = true;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Delivers the held replies and forwards both ways again on every connection. */
+  public void releaseReplies() {
+    synchronized (gate) {
+      for (Conn c : conns) {
+        c.holdDown = false;
+      }
+      gate.notifyAll();
+    }
+  }
+
+  /** @return bytes read from the server and held back by {@link #holdReplies()} so far */
+  public long bytesHeld() {
+    return held.get();
+  }
+
+  /** One proxied connection. */
+  private static final class Conn {
+    volatile boolean holdDown;
+    volatile boolean done;
+  }
+
   private void acceptLoop() {
     while (!closed) {
       try {
@@ -116,14 +162,16 @@ public final class TcpProxy implements AutoCloseable {
       Socket upstream = new Socket();
       sockets.add(upstream);
       upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target), 5000);
-      pump(client.getInputStream(), upstream.getOutputStream(), client, upstream, "up");
-      pump(upstream.getInputStream(), client.getOutputStream(), upstream, client, "down");
+      Conn conn = new Conn();
+      conns.add(conn);
+      pump(client.getInputStream(), upstream.getOutputStream(), client, upstream, "up", null);
+      pump(upstream.getInputStream(), client.getOutputStream(), upstream, client, "down", conn);
     } catch (IOException e) {
       closeQuietly(client);
     }
   }
 
-  private void pump(InputStream in, OutputStream out, Socket from, Socket to, String dir) {
+  private void pump(InputStream in, OutputStream out, Socket from, Socket to, String dir, Conn conn) {
     Thread t = new Thread(() -> {
       byte[] buf = new byte[16384];
       try {
@@ -133,6 +181,10 @@ public final class TcpProxy implements AutoCloseable {
             break;
           }
           awaitForwarding();
+          if (conn != null && conn.holdDown) {
+            held.addAndGet(n);
+            awaitRelease(conn, to);
+          }
           if (closed) {
             break;
           }
@@ -143,6 +195,9 @@ public final class TcpProxy implements AutoCloseable {
       } catch (IOException e) {
         // one side went away
       }
+      if (conn != null) {
+        conn.done = true;
+      }
       if (forwarding) {
         closeQuietly(from);
         closeQuietly(to);
@@ -150,6 +205,20 @@ public final class TcpProxy implements AutoCloseable {
     }, "tcp-proxy-" + dir + "-" + port());
     t.setDaemon(true);
     t.start();
+  }
+
+  /** Waits while the connection's replies are held, until released, closed, or the client's socket closed. */
+  private void awaitRelease(Conn conn, Socket client) {
+    synchronized (gate) {
+      while (conn.holdDown && !closed && !client.isClosed()) {
+        try {
+          gate.wait(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   private void awaitForwarding() {

@@ -378,6 +378,50 @@ public final class TestDriverDaemon implements AutoCloseable {
   }
 
   /**
+   * Kills a frozen daemon (SIGKILL while it is stopped, no SIGCONT first) and waits for it to be gone:
+   * it never runs again, so a request waiting unread in its socket is never served. On a daemon that
+   * is not frozen this is {@link #kill()}.
+   */
+  public synchronized void killFrozen() {
+    if (!frozen) {
+      kill();
+      return;
+    }
+    if (process != null && process.isAlive()) {
+      signal("KILL");
+      try {
+        process.waitFor(15, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    frozen = false;
+  }
+
+  /**
+   * A URI of the test driver with its own domains: writes {@code nodeXml} (a {@code <node>} document
+   * of libvirt's test driver) into the daemon's directory, readable by the daemon, and returns
+   * {@code test+unix:///DIR/NAME?socket=…}. Unlike {@code test:///default}, whose state the daemon
+   * shares between its connections while one is open, every connection to such a URI starts from the
+   * file: the state starts afresh with each connection, and so with each restart.
+   *
+   * @param name the file name, e.g. {@code node.xml}
+   * @param nodeXml the node document
+   * @return the URI
+   * @throws LabException if the file cannot be written
+   */
+  public String nodeUri(String name, String nodeXml) {
+    Path file = dir.resolve(name);
+    try {
+      Files.writeString(file, nodeXml, StandardCharsets.UTF_8);
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    } catch (IOException e) {
+      throw new LabException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+    return "test+unix://" + file + "?socket=" + socket;
+  }
+
+  /**
    * Starts the daemon again with the same configuration, sockets and port (after {@link #kill()};
    * kills it first if it still runs). The test driver's state starts afresh.
    */

@@ -51,6 +51,40 @@ public final class DeviceEventWatch implements AutoCloseable {
     this.unreliable = unavailable;
   }
 
+  /**
+   * A watch attached to no connection, fed by hand through {@link #deliver(DomainEvent)} and
+   * {@link #lose(String)}: for the SDK's own tests of the verification loop (the timing of a real
+   * event, e.g. a removal the guest refuses after libvirt's own wait, cannot be produced on demand
+   * without a VM). Not API.
+   *
+   * @param uuid the domain's UUID
+   * @param name the domain's name
+   * @param types the event types to keep
+   * @param unreliable why events cannot be trusted from the start, or null when they can
+   * @return the watch
+   */
+  public static DeviceEventWatch detached(String uuid, String name, Set<DomainEvent.Type> types, String unreliable) {
+    return new DeviceEventWatch(null, uuid, name, null, types, unreliable);
+  }
+
+  /**
+   * Hands an event to the watch as the event loop does (for {@link #detached} watches in tests).
+   *
+   * @param e the event; ignored unless its type, domain and alias match
+   */
+  public void deliver(DomainEvent e) {
+    offer(e);
+  }
+
+  /**
+   * Marks the watch unreliable as a lost connection does (for {@link #detached} watches in tests).
+   *
+   * @param why the reason
+   */
+  public void lose(String why) {
+    gap(why);
+  }
+
   /** On the event loop thread: keeps a matching event and wakes the waiter. Never blocks for long. */
   void offer(DomainEvent e) {
     if (!types.contains(e.type()) || !uuid.equalsIgnoreCase(e.domainUuid())) {
@@ -169,7 +203,9 @@ public final class DeviceEventWatch implements AutoCloseable {
       closed = true;
       notifyAll();
     }
-    hub.remove(this);
+    if (hub != null) {
+      hub.remove(this);
+    }
   }
 
   @Override

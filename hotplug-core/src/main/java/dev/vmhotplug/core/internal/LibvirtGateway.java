@@ -692,6 +692,17 @@ public final class LibvirtGateway implements AutoCloseable {
     return sub;
   }
 
+  /**
+   * Whether the SDK's event callbacks are registered on the current connection (done by the first
+   * {@link #watch} or {@link #subscribe}; for tests that prove an operation opened no watch).
+   *
+   * @return true when registered
+   */
+  public boolean eventCallbacksRegistered() {
+    Session s = session;
+    return s != null && s.eventsRegistered();
+  }
+
   /** @return null when the callbacks are registered on the current connection, else why not */
   private String ensureEventsRegistered() {
     Session s;

@@ -91,6 +91,16 @@ public final class Poller {
     return timeout;
   }
 
+  /** The first pause between two reads. */
+  public Duration initialInterval() {
+    return initialInterval;
+  }
+
+  /** The longest pause between two reads. */
+  public Duration maxInterval() {
+    return maxInterval;
+  }
+
   /**
    * Reads until {@code done} holds or the timeout passes. The first read is immediate.
    *
