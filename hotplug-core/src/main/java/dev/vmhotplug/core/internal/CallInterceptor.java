@@ -1,5 +1,7 @@
 package dev.vmhotplug.core.internal;
 
+import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -9,6 +11,11 @@ import java.util.function.Supplier;
  *
  * <p>Tests use it to record ordering and overlap, or to inject a fault a real libvirt cannot
  * produce on demand (a call that fails half way). It must call {@code call.get()} at most once.
+ *
+ * <p>The gateway calls {@link #intercept(Call, Supplier)}, whose default delegates to
+ * {@link #intercept(String, String, Supplier)}; an interceptor that needs more than the operation
+ * and the domain (the URI, whether the call changes something, the device XML it carries)
+ * overrides the former. Not API: hotplug-testkit's {@code LibvirtSeam} is built on it.
  */
 @FunctionalInterface
 public interface CallInterceptor {
@@ -22,6 +29,31 @@ public interface CallInterceptor {
   };
 
   /**
+   * One libvirt call as the gateway is about to make it.
+   *
+   * @param uri the connection's URI
+   * @param operation the gateway operation, e.g. {@code attachDevice(LIVE)}, {@code xml(live)}
+   * @param domain the domain name, or {@code "-"} for connection-level calls
+   * @param change whether the call changes something (refused on a read-only client, never retried)
+   * @param argument what the call carries, null when nothing: the device XML of
+   *     {@code attachDevice}/{@code detachDevice}/{@code updateDevice}, the domain XML of
+   *     {@code defineXML}, the vCPU count of {@code setVcpus}, the JSON of {@code qemuAgentCommand}
+   */
+  record Call(String uri, String operation, String domain, boolean change, String argument) {
+    /** Checks that the names are present. */
+    public Call {
+      Objects.requireNonNull(uri, "uri");
+      Objects.requireNonNull(operation, "operation");
+      Objects.requireNonNull(domain, "domain");
+    }
+
+    /** The argument, empty when the call carries none. */
+    public Optional<String> optionalArgument() {
+      return Optional.ofNullable(argument);
+    }
+  }
+
+  /**
    * Runs (or replaces) one libvirt call.
    *
    * @param operation the gateway operation, e.g. {@code setVcpus(LIVE)}, {@code xml(live)}
@@ -31,4 +63,17 @@ public interface CallInterceptor {
    * @return the result to hand back to the SDK
    */
   <T> T intercept(String operation, String domain, Supplier<T> call);
+
+  /**
+   * Runs (or replaces) one libvirt call, seeing all of it. The default delegates to
+   * {@link #intercept(String, String, Supplier)}.
+   *
+   * @param call the call: URI, operation, domain, whether it changes something, its argument
+   * @param real the real call (already translating libvirt's errors into SDK exceptions)
+   * @param <T> its result type
+   * @return the result to hand back to the SDK
+   */
+  default <T> T intercept(Call call, Supplier<T> real) {
+    return intercept(call.operation(), call.domain(), real);
+  }
 }

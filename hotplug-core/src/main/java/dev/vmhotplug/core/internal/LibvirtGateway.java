@@ -477,7 +477,7 @@ public final class LibvirtGateway implements AutoCloseable {
    * @throws LibvirtException if libvirt refuses or fails
    */
   public void setVcpus(DomainRef ref, int count, Scope scope) {
-    domainCall(SET_VCPUS_OPS[scope.ordinal()], ref, true, d -> {
+    domainCall(SET_VCPUS_OPS[scope.ordinal()], ref, true, Integer.toString(count), d -> {
       d.setVcpusFlags(count, flags(scope));
       return null;
     });
@@ -495,7 +495,7 @@ public final class LibvirtGateway implements AutoCloseable {
    * @throws LibvirtException if libvirt refuses or fails
    */
   public void attachDevice(DomainRef ref, String deviceXml, Scope scope) {
-    domainCall("attachDevice(" + scope + ")", ref, true, d -> {
+    domainCall("attachDevice(" + scope + ")", ref, true, deviceXml, d -> {
       d.attachDeviceFlags(deviceXml, flags(scope));
       return null;
     });
@@ -514,7 +514,7 @@ public final class LibvirtGateway implements AutoCloseable {
    * @throws LibvirtException if libvirt refuses or fails
    */
   public void detachDevice(DomainRef ref, String deviceXml, Scope scope) {
-    domainCall("detachDevice(" + scope + ")", ref, true, d -> {
+    domainCall("detachDevice(" + scope + ")", ref, true, deviceXml, d -> {
       d.detachDeviceFlags(deviceXml, flags(scope));
       return null;
     });
@@ -533,7 +533,7 @@ public final class LibvirtGateway implements AutoCloseable {
    * @throws LibvirtException if libvirt refuses or fails
    */
   public void updateDevice(DomainRef ref, String deviceXml, Scope scope) {
-    domainCall("updateDevice(" + scope + ")", ref, true, d -> {
+    domainCall("updateDevice(" + scope + ")", ref, true, deviceXml, d -> {
       d.updateDeviceFlags(deviceXml, flags(scope));
       return null;
     });
@@ -554,7 +554,7 @@ public final class LibvirtGateway implements AutoCloseable {
    * @throws LibvirtException if the agent is absent, unresponsive or refuses
    */
   public String qemuAgentCommand(DomainRef ref, String json, int timeoutSeconds) {
-    return domainCall("qemuAgentCommand", ref, true, d -> d.qemuAgentCommand(json, timeoutSeconds, 0));
+    return domainCall("qemuAgentCommand", ref, true, json, d -> d.qemuAgentCommand(json, timeoutSeconds, 0));
   }
 
   /**
@@ -567,7 +567,7 @@ public final class LibvirtGateway implements AutoCloseable {
    * @throws LibvirtException if libvirt refuses the definition
    */
   public void defineXml(String domainXml) {
-    run("defineXML", "-", true, s -> {
+    run("defineXML", "-", true, domainXml, s -> {
       Session.free(s.connect.domainDefineXML(domainXml));
       return null;
     });
@@ -1130,8 +1130,13 @@ public final class LibvirtGateway implements AutoCloseable {
   }
 
   private <T> T domainCall(String op, DomainRef ref, boolean change, DomainFn<T> fn) {
+    return domainCall(op, ref, change, null, fn);
+  }
+
+  /** A domain call whose argument (device XML, vCPU count, agent command) the interceptor sees. */
+  private <T> T domainCall(String op, DomainRef ref, boolean change, String argument, DomainFn<T> fn) {
     Objects.requireNonNull(ref, "ref");
-    return run(op, ref.name, change, s -> fn.apply(domainFor(ref, s)));
+    return run(op, ref.name, change, argument, s -> fn.apply(domainFor(ref, s)));
   }
 
   /** The ref's domain handle for this session: looked up again by UUID after a reconnect. */
@@ -1168,6 +1173,10 @@ public final class LibvirtGateway implements AutoCloseable {
   }
 
   private <T> T run(String op, String domain, boolean change, SessionFn<T> fn) {
+    return run(op, domain, change, null, fn);
+  }
+
+  private <T> T run(String op, String domain, boolean change, String argument, SessionFn<T> fn) {
     ensureOpen();
     if (change && options.readOnly()) {
       throw new PreconditionException(Refusal.READ_ONLY, "the client for " + uri + " is read-only"
@@ -1180,7 +1189,7 @@ public final class LibvirtGateway implements AutoCloseable {
     Session s = acquire(op, domain);
     ConnectionLostException lost;
     try {
-      return attempt(op, domain, change, s, fn);
+      return attempt(op, domain, change, argument, s, fn);
     } catch (ConnectionLostException e) {
       lost = e;
     } finally {
@@ -1197,7 +1206,7 @@ public final class LibvirtGateway implements AutoCloseable {
       throw lost;
     }
     try {
-      T result = attempt(op, domain, false, again, fn);
+      T result = attempt(op, domain, false, argument, again, fn);
       LOG.debug("domain={} op={} retried once after {} on generation {}", domain, op, lost.reason(), again.generation);
       return result;
     } finally {
@@ -1205,7 +1214,7 @@ public final class LibvirtGateway implements AutoCloseable {
     }
   }
 
-  private <T> T attempt(String op, String domain, boolean change, Session s, SessionFn<T> fn) {
+  private <T> T attempt(String op, String domain, boolean change, String argument, Session s, SessionFn<T> fn) {
     long t0 = System.nanoTime();
     Supplier<T> real = () -> {
       try {
@@ -1224,7 +1233,7 @@ public final class LibvirtGateway implements AutoCloseable {
         throw translate(e, op, domain);
       }
     };
-    return interceptor.intercept(op, domain, real);
+    return interceptor.intercept(new CallInterceptor.Call(uri, op, domain, change, argument), real);
   }
 
   /** vdsm's rule: an RPC/remote system or internal error, or no/invalid connection, on a connection libvirt sees dead. */
