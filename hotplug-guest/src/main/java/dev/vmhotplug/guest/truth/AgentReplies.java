@@ -108,7 +108,7 @@ public final class AgentReplies {
    * @param errorCode the errno the agent saw, empty when it gave none
    */
   public record AgentMemoryBlockResponse(long physIndex, String response, Optional<Long> errorCode) {
-    /** @return true when the agent says {@code success} */
+    /** {@return true when the agent says {@code success}} */
     public boolean success() {
       return "success".equals(response);
     }
