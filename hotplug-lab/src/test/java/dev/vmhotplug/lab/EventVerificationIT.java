@@ -5,6 +5,9 @@ import static dev.vmhotplug.lab.LabIt.dimms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.vmhotplug.core.DomainEvent;
+import dev.vmhotplug.core.EventFilter;
+import dev.vmhotplug.core.EventSubscription;
 import dev.vmhotplug.core.GuestRefusedException;
 import dev.vmhotplug.core.HotplugClient;
 import dev.vmhotplug.core.HotplugException;
@@ -125,18 +128,37 @@ class EventVerificationIT {
     return f;
   }
 
+  /**
+   * A quick guest answers inside libvirt's attach and detach calls: libvirt emits the device event
+   * before the call's reply, and the first read after the call confirms the change either way. Whether
+   * that read is credited to the event ({@code byEvent}) is a race between the SDK's event delivery
+   * thread and the caller's next round trip (under load the read can come first), so this test asserts
+   * what is deterministic: both events reached the client, and each change was verified in one read.
+   * That a late change is found by its event is asserted by the two tests below.
+   */
   @Test
   @Order(1)
-  void dimmAttachAndDetach_movableGuest_eachConfirmedByItsEvent() {
-    MemoryResult add = events.domain(movable.name()).memory().add(DIMM).live().apply();
-    assertThat(add.after().live().orElseThrow().dimms()).hasSize(1);
-    awaitBlocks(movable, 6);
-    MemoryResult remove = events.domain(movable.name()).memory().remove(DIMM).live().apply();
-    assertThat(remove.after().live().orElseThrow().dimms()).isEmpty();
-    awaitBlocks(movable, 4);
-    System.out.println("[EventVerificationIT] attach + detach: " + SEEN.lines);
-    assertThat(SEEN.lines).containsSubsequence("memory.add verified byEvent=true attempts=1", "memory.add APPLIED",
-        "memory.remove verified byEvent=true attempts=1", "memory.remove APPLIED");
+  void dimmAttachAndDetach_movableGuest_announcedByTheirEvents_verifiedInOneRead() throws InterruptedException {
+    List<DomainEvent> seen = new CopyOnWriteArrayList<>();
+    try (EventSubscription sub = events.subscribe(EventFilter.domain(movable.name())
+        .types(DomainEvent.Type.DEVICE_ADDED, DomainEvent.Type.DEVICE_REMOVED), seen::add)) {
+      MemoryResult add = events.domain(movable.name()).memory().add(DIMM).live().apply();
+      assertThat(add.after().live().orElseThrow().dimms()).hasSize(1);
+      awaitBlocks(movable, 6);
+      MemoryResult remove = events.domain(movable.name()).memory().remove(DIMM).live().apply();
+      assertThat(remove.after().live().orElseThrow().dimms()).isEmpty();
+      awaitBlocks(movable, 4);
+      long deadline = System.nanoTime() + GUEST.toNanos();
+      while (seen.stream().map(DomainEvent::type).distinct().count() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+    }
+    System.out.println("[EventVerificationIT] attach + detach: " + SEEN.lines + ", events " + seen);
+    assertThat(seen).extracting(DomainEvent::type).as("device events of the attach and the detach")
+        .containsSubsequence(DomainEvent.Type.DEVICE_ADDED, DomainEvent.Type.DEVICE_REMOVED);
+    assertThat(SEEN.lines).filteredOn(l -> l.matches("memory\\.(add|remove) verified byEvent=(true|false) attempts=1"))
+        .as("each change verified in one read").hasSize(2);
+    assertThat(SEEN.lines).containsSubsequence("memory.add APPLIED", "memory.remove APPLIED");
   }
 
   @Test
