@@ -48,72 +48,72 @@ public final class ConnectionHealth {
     return new Builder();
   }
 
-  /** The URI of the connection. */
+  /** {@return the URI of the connection} */
   public String uri() {
     return uri;
   }
 
-  /** The connection's state. */
+  /** {@return the connection's state} */
   public ConnectionState state() {
     return state;
   }
 
-  /** True when {@link #state()} is {@link ConnectionState#CONNECTED}. */
+  /** {@return true when {@link #state()} is {@link ConnectionState#CONNECTED}} */
   public boolean isConnected() {
     return state == ConnectionState.CONNECTED;
   }
 
-  /** When the current connection was opened; empty when not connected. */
+  /** {@return when the current connection was opened; empty when not connected} */
   public Optional<Instant> connectedSince() {
     return Optional.ofNullable(connectedSince);
   }
 
-  /** Why the last connection closed; empty when none closed yet. */
+  /** {@return why the last connection closed; empty when none closed yet} */
   public Optional<CloseReason> lastCloseReason() {
     return Optional.ofNullable(lastCloseReason);
   }
 
-  /** When the last connection closed; empty when none closed yet. */
+  /** {@return when the last connection closed; empty when none closed yet} */
   public Optional<Instant> lastCloseAt() {
     return Optional.ofNullable(lastCloseAt);
   }
 
-  /** The last connection error (a failed connect or a lost connection), without secrets. */
+  /** {@return the last connection error (a failed connect or a lost connection), without secrets} */
   public Optional<String> lastError() {
     return Optional.ofNullable(lastError);
   }
 
-  /** When {@link #lastError()} happened. */
+  /** {@return when {@link #lastError()} happened} */
   public Optional<Instant> lastErrorAt() {
     return Optional.ofNullable(lastErrorAt);
   }
 
-  /** How many times the client reconnected after a lost connection (the first connect not counted). */
+  /** {@return how many times the client reconnected after a lost connection (the first connect not counted)} */
   public long reconnects() {
     return reconnects;
   }
 
-  /** Consecutive failed (re)connect attempts since the last success; 0 when connected. */
+  /** {@return consecutive failed (re)connect attempts since the last success; 0 when connected} */
   public int failedAttempts() {
     return failedAttempts;
   }
 
-  /** Earliest time of the next reconnect attempt (jittered backoff); empty when none is pending. */
+  /** {@return earliest time of the next reconnect attempt (jittered backoff); empty when none is pending} */
   public Optional<Instant> nextAttemptAt() {
     return Optional.ofNullable(nextAttemptAt);
   }
 
-  /** The keepalive in effect, e.g. {@code "5 s x 5 (dead host detected within 30 s)"} or {@code "off"}. */
+  /** {@return the keepalive in effect, e.g. {@code "5 s x 5 (dead host detected within 30 s)"} or {@code "off"}} */
   public String keepalive() {
     return keepalive;
   }
 
-  /** Who runs libvirt's event loop in this process. */
+  /** {@return who runs libvirt's event loop in this process} */
   public String eventLoop() {
     return eventLoop;
   }
 
-  /** How many event subscriptions of this client are open. */
+  /** {@return how many event subscriptions of this client are open} */
   public int subscriptions() {
     return subscriptions;
   }

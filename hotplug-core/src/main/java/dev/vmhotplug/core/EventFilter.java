@@ -59,12 +59,12 @@ public final class EventFilter {
     return new EventFilter(domain, Collections.unmodifiableSet(s));
   }
 
-  /** The domain name or UUID, or null for all domains. */
+  /** {@return the domain name or UUID, or null for all domains} */
   public String domainOrNull() {
     return domain;
   }
 
-  /** The wanted types. */
+  /** {@return the wanted types} */
   public Set<DomainEvent.Type> types() {
     return types;
   }

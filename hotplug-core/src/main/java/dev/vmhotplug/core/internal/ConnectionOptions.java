@@ -29,7 +29,18 @@ public record ConnectionOptions(boolean readOnly, int keepaliveIntervalSeconds, 
   /** Default longest pause between reconnect attempts. */
   public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofSeconds(5);
 
-  /** Validates. */
+  /**
+   * Validates.
+   *
+   * @param readOnly open with {@code VIR_CONNECT_RO} and refuse change calls
+   * @param keepaliveIntervalSeconds seconds between keepalive probes; 0 switches keepalive off
+   * @param keepaliveCount unanswered probes before the connection is closed (at least 1)
+   * @param connectTimeout bound of one connect attempt (handshake and authentication included)
+   * @param backoffInitial pause after the first failed reconnect attempt (doubles, jittered)
+   * @param backoffMax the longest pause between reconnect attempts
+   * @param externalEventLoop the application runs its own libvirt event loop
+   * @param credentials answers libvirt's authentication requests; null answers nothing
+   */
   public ConnectionOptions {
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(backoffInitial, "backoffInitial");
@@ -46,7 +57,11 @@ public record ConnectionOptions(boolean readOnly, int keepaliveIntervalSeconds, 
         DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX, false, null);
   }
 
-  /** @return the same options, read-only or not */
+  /**
+   * @return the same options, read-only or not
+   *
+   * @param ro whether change calls are refused
+   */
   public ConnectionOptions withReadOnly(boolean ro) {
     return new ConnectionOptions(ro, keepaliveIntervalSeconds, keepaliveCount, connectTimeout, backoffInitial,
         backoffMax, externalEventLoop, credentials);

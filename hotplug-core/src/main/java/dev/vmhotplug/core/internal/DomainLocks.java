@@ -39,7 +39,11 @@ public final class DomainLocks {
     }
   }
 
-  /** Whether the current thread holds the domain's lock. */
+  /**
+   * {@return whether the current thread holds the domain's lock}
+   *
+   * @param domainKey the domain's lock key (as given to the locking call)
+   */
   public boolean heldByCurrentThread(String domainKey) {
     ReentrantLock lock = locks.get(domainKey);
     return lock != null && lock.isHeldByCurrentThread();
