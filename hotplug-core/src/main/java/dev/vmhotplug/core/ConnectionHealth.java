@@ -43,7 +43,7 @@ public final class ConnectionHealth {
     this.subscriptions = b.subscriptions;
   }
 
-  /** @return a builder (for the SDK and for tests) */
+  /** {@return a builder (for the SDK and for tests)} */
   public static Builder builder() {
     return new Builder();
   }
@@ -160,6 +160,8 @@ public final class ConnectionHealth {
     private Builder() {}
 
     /**
+     * Sets the URI of the connection.
+     *
      * @param v the URI
      * @return this
      */
@@ -169,6 +171,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets the connection's state.
+     *
      * @param v the state
      * @return this
      */
@@ -178,6 +182,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets when the current connection was opened.
+     *
      * @param v when the connection was opened, null when not connected
      * @return this
      */
@@ -187,6 +193,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets why and when the last connection closed.
+     *
      * @param reason why the last connection closed
      * @param at when
      * @return this
@@ -198,6 +206,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets the last connection error and when it happened.
+     *
      * @param message the last error, no secrets
      * @param at when
      * @return this
@@ -209,6 +219,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets how many times the client reconnected.
+     *
      * @param v successful reconnects
      * @return this
      */
@@ -218,6 +230,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets the consecutive failed (re)connect attempts.
+     *
      * @param v consecutive failed attempts
      * @return this
      */
@@ -227,6 +241,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets the earliest time of the next reconnect attempt.
+     *
      * @param v the next attempt, null for none
      * @return this
      */
@@ -236,6 +252,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets the keepalive in effect, in words.
+     *
      * @param v the keepalive description
      * @return this
      */
@@ -245,6 +263,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets who runs libvirt's event loop, in words.
+     *
      * @param v the event loop description
      * @return this
      */
@@ -254,6 +274,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets how many event subscriptions are open.
+     *
      * @param v open subscriptions
      * @return this
      */
@@ -263,6 +285,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Builds the snapshot.
+     *
      * @return the snapshot
      * @throws NullPointerException if uri or state is missing
      */

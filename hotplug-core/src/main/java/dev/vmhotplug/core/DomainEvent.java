@@ -56,6 +56,8 @@ public final class DomainEvent {
     UNKNOWN;
 
     /**
+     * The constant for libvirt's lifecycle event code.
+     *
      * @param code libvirt's {@code virDomainEventType} value
      * @return the constant, {@link #UNKNOWN} for values this SDK does not know
      */

@@ -25,7 +25,7 @@ public final class EventFilter {
     this.types = types;
   }
 
-  /** @return every event of every domain */
+  /** {@return every event of every domain} */
   public static EventFilter all() {
     return new EventFilter(null, Collections.unmodifiableSet(EnumSet.allOf(DomainEvent.Type.class)));
   }

@@ -50,7 +50,7 @@ public record ConnectionOptions(boolean readOnly, int keepaliveIntervalSeconds, 
     }
   }
 
-  /** @return the defaults: read-write, keepalive 5 s × 5, connect timeout 30 s, backoff 100 ms to 5 s */
+  /** {@return the defaults: read-write, keepalive 5 s × 5, connect timeout 30 s, backoff 100 ms to 5 s} */
   public static ConnectionOptions defaults() {
     return new ConnectionOptions(false, DEFAULT_KEEPALIVE_INTERVAL_SECONDS, DEFAULT_KEEPALIVE_COUNT,
         Duration.ofSeconds(DEFAULT_KEEPALIVE_INTERVAL_SECONDS * (DEFAULT_KEEPALIVE_COUNT + 1L)),
@@ -58,7 +58,7 @@ public record ConnectionOptions(boolean readOnly, int keepaliveIntervalSeconds, 
   }
 
   /**
-   * @return the same options, read-only or not
+   * {@return the same options, read-only or not}
    *
    * @param ro whether change calls are refused
    */
@@ -67,17 +67,17 @@ public record ConnectionOptions(boolean readOnly, int keepaliveIntervalSeconds, 
         backoffMax, externalEventLoop, credentials);
   }
 
-  /** @return whether keepalive is on */
+  /** {@return whether keepalive is on} */
   public boolean keepaliveOn() {
     return keepaliveIntervalSeconds > 0;
   }
 
-  /** @return how long a silent host takes to be noticed: interval × (count + 1); zero when off */
+  /** {@return how long a silent host takes to be noticed: interval × (count + 1); zero when off} */
   public Duration keepaliveWindow() {
     return keepaliveOn() ? Duration.ofSeconds(keepaliveIntervalSeconds * (keepaliveCount + 1L)) : Duration.ZERO;
   }
 
-  /** @return e.g. {@code "5 s x 5 (a silent host is noticed within 30 s)"} or {@code "off"} */
+  /** {@return e.g. {@code "5 s x 5 (a silent host is noticed within 30 s)"} or {@code "off"}} */
   public String describeKeepalive() {
     return keepaliveOn() ? keepaliveIntervalSeconds + " s x " + keepaliveCount + " (a silent host is noticed within "
         + keepaliveWindow().toSeconds() + " s)" : "off";
