@@ -32,7 +32,7 @@ public final class AgentGuestProbe implements GuestProbe {
     this.timeout = timeout;
   }
 
-  /** A probe with a 5-second agent timeout per command. */
+  /** {@return a probe with a 5-second agent timeout per command} */
   public static AgentGuestProbe create() {
     return new AgentGuestProbe(Duration.ofSeconds(5));
   }
@@ -54,7 +54,7 @@ public final class AgentGuestProbe implements GuestProbe {
     return new AgentGuestProbe(timeout);
   }
 
-  /** The per-command agent timeout. */
+  /** {@return the per-command agent timeout} */
   public Duration timeout() {
     return timeout;
   }

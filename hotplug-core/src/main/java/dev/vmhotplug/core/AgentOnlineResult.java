@@ -37,56 +37,56 @@ public final class AgentOnlineResult {
     this.elapsed = Objects.requireNonNull(elapsed);
   }
 
-  /** The domain's name. */
+  /** {@return the domain's name} */
   public String domain() {
     return domain;
   }
 
-  /** The guest logical ids of the vCPUs brought online, ascending (empty when none was offline). */
+  /** {@return the guest logical ids of the vCPUs brought online, ascending (empty when none was offline)} */
   public List<Integer> cpusOnlined() {
     return cpusOnlined;
   }
 
-  /** The guest memory block numbers brought online, ascending (empty when none was offline). */
+  /** {@return the guest memory block numbers brought online, ascending (empty when none was offline)} */
   public List<Long> blocksOnlined() {
     return blocksOnlined;
   }
 
-  /** vCPUs the agent reported online before (0 when vCPUs were not asked for). */
+  /** {@return vCPUs the agent reported online before (0 when vCPUs were not asked for)} */
   public int cpusAlreadyOnline() {
     return cpusAlreadyOnline;
   }
 
-  /** Memory blocks the agent reported online before (0 when memory was not asked for). */
+  /** {@return memory blocks the agent reported online before (0 when memory was not asked for)} */
   public int blocksAlreadyOnline() {
     return blocksAlreadyOnline;
   }
 
-  /** Whether anything was brought online. */
+  /** {@return whether anything was brought online} */
   public boolean changed() {
     return !cpusOnlined.isEmpty() || !blocksOnlined.isEmpty();
   }
 
   /**
-   * The agent commands sent, in order, with the ids they changed:
+   * {@return the agent commands sent, in order, with the ids they changed:
    * {@code guest-ping}, {@code guest-get-vcpus}, {@code guest-set-vcpus [2, 3]}, … (the verification
-   * reads are counted in {@link #verifyReads()}).
+   * reads are counted in {@link #verifyReads()})}
    */
   public List<String> commands() {
     return commands;
   }
 
-  /** How many times the agent was read back until it reported everything onlined as online. */
+  /** {@return how many times the agent was read back until it reported everything onlined as online} */
   public int verifyReads() {
     return verifyReads;
   }
 
-  /** Wall time of the whole operation. */
+  /** {@return wall time of the whole operation} */
   public Duration elapsed() {
     return elapsed;
   }
 
-  /** What was done, in words. */
+  /** {@return what was done, in words} */
   public String summary() {
     StringBuilder sb = new StringBuilder("domain '").append(domain).append("': ");
     if (!changed()) {

@@ -124,7 +124,7 @@ public final class ClientRegistry implements AutoCloseable {
     return c.isClosed() ? Optional.empty() : Optional.of(c);
   }
 
-  /** @return the URIs with an open client, sorted */
+  /** {@return the URIs with an open client, sorted} */
   public Set<String> uris() {
     Set<String> out = new TreeSet<>();
     for (String u : clients.keySet()) {
@@ -135,7 +135,7 @@ public final class ClientRegistry implements AutoCloseable {
     return out;
   }
 
-  /** @return the health of every open client, by URI, sorted (no round trip) */
+  /** {@return the health of every open client, by URI, sorted (no round trip)} */
   public Map<String, ConnectionHealth> health() {
     Map<String, ConnectionHealth> out = new LinkedHashMap<>();
     for (String u : uris()) {

@@ -113,17 +113,17 @@ public final class ColdBoot {
     return new ColdBoot(domain, shutdownTimeout, forceOff, startTimeout, prepared);
   }
 
-  /** The shutdown timeout. */
+  /** {@return the shutdown timeout} */
   public Duration shutdownTimeout() {
     return shutdownTimeout;
   }
 
-  /** Whether the domain is forced off after the shutdown timeout. */
+  /** {@return whether the domain is forced off after the shutdown timeout} */
   public boolean forcesOffAfterTimeout() {
     return forceOff;
   }
 
-  /** The start timeout. */
+  /** {@return the start timeout} */
   public Duration startTimeout() {
     return startTimeout;
   }

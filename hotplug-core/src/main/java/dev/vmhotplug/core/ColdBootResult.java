@@ -30,7 +30,15 @@ public final class ColdBootResult {
    * @param detail the libvirt call or what was observed
    */
   public record Step(String action, Duration at, Duration took, String detail) {
-    /** Canonical constructor: no nulls. */
+    /**
+     * Canonical constructor: no nulls.
+     *
+     * @param action what happened: {@code shutdown requested}, {@code shut off}, {@code still running},
+     *     {@code forced off}, {@code started} or {@code skipped}
+     * @param at when the step ended, counted from the start of the cold boot
+     * @param took how long the step took
+     * @param detail the libvirt call or what was observed
+     */
     public Step {
       Objects.requireNonNull(action, "action");
       Objects.requireNonNull(at, "at");
@@ -57,37 +65,37 @@ public final class ColdBootResult {
     this.elapsed = Objects.requireNonNull(elapsed);
   }
 
-  /** The domain's name. */
+  /** {@return the domain's name} */
   public String domain() {
     return domain;
   }
 
-  /** How it ended. */
+  /** {@return how it ended} */
   public Outcome outcome() {
     return outcome;
   }
 
-  /** Whether the domain was forced off. */
+  /** {@return whether the domain was forced off} */
   public boolean forced() {
     return outcome == Outcome.FORCED_OFF_AND_STARTED;
   }
 
-  /** Whether the domain was shut down and started (forced or not). */
+  /** {@return whether the domain was shut down and started (forced or not)} */
   public boolean booted() {
     return outcome != Outcome.SKIPPED;
   }
 
-  /** The steps in order. */
+  /** {@return the steps in order} */
   public List<Step> steps() {
     return steps;
   }
 
-  /** Wall time of the whole cold boot. */
+  /** {@return wall time of the whole cold boot} */
   public Duration elapsed() {
     return elapsed;
   }
 
-  /** One line per step, then the outcome. */
+  /** {@return one line per step, then the outcome} */
   public String summary() {
     StringBuilder sb = new StringBuilder();
     for (Step s : steps) {

@@ -11,6 +11,7 @@ package dev.vmhotplug.core;
 public class ConnectionException extends HotplugException {
   private static final long serialVersionUID = 1L;
 
+  /** The URI that was tried. */
   private final String uri;
 
   /**
@@ -25,7 +26,7 @@ public class ConnectionException extends HotplugException {
     this.uri = uri;
   }
 
-  /** The URI that was tried. */
+  /** {@return the URI that was tried} */
   public String uri() {
     return uri;
   }

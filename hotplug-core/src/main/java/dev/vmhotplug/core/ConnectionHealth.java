@@ -43,77 +43,77 @@ public final class ConnectionHealth {
     this.subscriptions = b.subscriptions;
   }
 
-  /** @return a builder (for the SDK and for tests) */
+  /** {@return a builder (for the SDK and for tests)} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The URI of the connection. */
+  /** {@return the URI of the connection} */
   public String uri() {
     return uri;
   }
 
-  /** The connection's state. */
+  /** {@return the connection's state} */
   public ConnectionState state() {
     return state;
   }
 
-  /** True when {@link #state()} is {@link ConnectionState#CONNECTED}. */
+  /** {@return true when {@link #state()} is {@link ConnectionState#CONNECTED}} */
   public boolean isConnected() {
     return state == ConnectionState.CONNECTED;
   }
 
-  /** When the current connection was opened; empty when not connected. */
+  /** {@return when the current connection was opened; empty when not connected} */
   public Optional<Instant> connectedSince() {
     return Optional.ofNullable(connectedSince);
   }
 
-  /** Why the last connection closed; empty when none closed yet. */
+  /** {@return why the last connection closed; empty when none closed yet} */
   public Optional<CloseReason> lastCloseReason() {
     return Optional.ofNullable(lastCloseReason);
   }
 
-  /** When the last connection closed; empty when none closed yet. */
+  /** {@return when the last connection closed; empty when none closed yet} */
   public Optional<Instant> lastCloseAt() {
     return Optional.ofNullable(lastCloseAt);
   }
 
-  /** The last connection error (a failed connect or a lost connection), without secrets. */
+  /** {@return the last connection error (a failed connect or a lost connection), without secrets} */
   public Optional<String> lastError() {
     return Optional.ofNullable(lastError);
   }
 
-  /** When {@link #lastError()} happened. */
+  /** {@return when {@link #lastError()} happened} */
   public Optional<Instant> lastErrorAt() {
     return Optional.ofNullable(lastErrorAt);
   }
 
-  /** How many times the client reconnected after a lost connection (the first connect not counted). */
+  /** {@return how many times the client reconnected after a lost connection (the first connect not counted)} */
   public long reconnects() {
     return reconnects;
   }
 
-  /** Consecutive failed (re)connect attempts since the last success; 0 when connected. */
+  /** {@return consecutive failed (re)connect attempts since the last success; 0 when connected} */
   public int failedAttempts() {
     return failedAttempts;
   }
 
-  /** Earliest time of the next reconnect attempt (jittered backoff); empty when none is pending. */
+  /** {@return earliest time of the next reconnect attempt (jittered backoff); empty when none is pending} */
   public Optional<Instant> nextAttemptAt() {
     return Optional.ofNullable(nextAttemptAt);
   }
 
-  /** The keepalive in effect, e.g. {@code "5 s x 5 (dead host detected within 30 s)"} or {@code "off"}. */
+  /** {@return the keepalive in effect, e.g. {@code "5 s x 5 (dead host detected within 30 s)"} or {@code "off"}} */
   public String keepalive() {
     return keepalive;
   }
 
-  /** Who runs libvirt's event loop in this process. */
+  /** {@return who runs libvirt's event loop in this process} */
   public String eventLoop() {
     return eventLoop;
   }
 
-  /** How many event subscriptions of this client are open. */
+  /** {@return how many event subscriptions of this client are open} */
   public int subscriptions() {
     return subscriptions;
   }
@@ -160,6 +160,8 @@ public final class ConnectionHealth {
     private Builder() {}
 
     /**
+     * Sets the URI of the connection.
+     *
      * @param v the URI
      * @return this
      */
@@ -169,6 +171,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets the connection's state.
+     *
      * @param v the state
      * @return this
      */
@@ -178,6 +182,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets when the current connection was opened.
+     *
      * @param v when the connection was opened, null when not connected
      * @return this
      */
@@ -187,6 +193,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets why and when the last connection closed.
+     *
      * @param reason why the last connection closed
      * @param at when
      * @return this
@@ -198,6 +206,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets the last connection error and when it happened.
+     *
      * @param message the last error, no secrets
      * @param at when
      * @return this
@@ -209,6 +219,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets how many times the client reconnected.
+     *
      * @param v successful reconnects
      * @return this
      */
@@ -218,6 +230,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets the consecutive failed (re)connect attempts.
+     *
      * @param v consecutive failed attempts
      * @return this
      */
@@ -227,6 +241,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets the earliest time of the next reconnect attempt.
+     *
      * @param v the next attempt, null for none
      * @return this
      */
@@ -236,6 +252,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets the keepalive in effect, in words.
+     *
      * @param v the keepalive description
      * @return this
      */
@@ -245,6 +263,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets who runs libvirt's event loop, in words.
+     *
      * @param v the event loop description
      * @return this
      */
@@ -254,6 +274,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Sets how many event subscriptions are open.
+     *
      * @param v open subscriptions
      * @return this
      */
@@ -263,6 +285,8 @@ public final class ConnectionHealth {
     }
 
     /**
+     * Builds the snapshot.
+     *
      * @return the snapshot
      * @throws NullPointerException if uri or state is missing
      */

@@ -18,8 +18,11 @@ import java.util.Objects;
 public class ConnectionLostException extends ConnectionException {
   private static final long serialVersionUID = 1L;
 
+  /** Why the connection closed. */
   private final CloseReason reason;
+  /** The operation that was interrupted. */
   private final String operation;
+  /** Whether the interrupted operation was a change. */
   private final boolean change;
 
   /**
@@ -51,19 +54,19 @@ public class ConnectionLostException extends ConnectionException {
     this.change = change;
   }
 
-  /** Why the connection closed. */
+  /** {@return why the connection closed} */
   public CloseReason reason() {
     return reason;
   }
 
-  /** The operation that was interrupted, e.g. {@code xml(live)} or {@code setVcpus(LIVE)}. */
+  /** {@return the operation that was interrupted, e.g. {@code xml(live)} or {@code setVcpus(LIVE)}} */
   public String operation() {
     return operation;
   }
 
   /**
-   * True when the interrupted operation was a change: it was sent and libvirt may or may not have
-   * applied it; read the domain again before deciding.
+   * {@return true when the interrupted operation was a change: it was sent and libvirt may or may not have
+   * applied it; read the domain again before deciding}
    */
   public boolean wasChange() {
     return change;

@@ -36,22 +36,22 @@ public final class CredentialRequest {
     this.defaultAnswer = defaultAnswer;
   }
 
-  /** What is asked. */
+  /** {@return what is asked} */
   public CredentialType type() {
     return type;
   }
 
-  /** libvirt's prompt, e.g. {@code "Please enter your authentication name"}. */
+  /** {@return libvirt's prompt, e.g. {@code "Please enter your authentication name"}} */
   public String prompt() {
     return prompt;
   }
 
-  /** The challenge, when the mechanism sent one. */
+  /** {@return the challenge, when the mechanism sent one} */
   public Optional<String> challenge() {
     return Optional.ofNullable(challenge);
   }
 
-  /** libvirt's default answer, when it has one. */
+  /** {@return libvirt's default answer, when it has one} */
   public Optional<String> defaultAnswer() {
     return Optional.ofNullable(defaultAnswer);
   }
@@ -86,7 +86,7 @@ public final class CredentialRequest {
     }
   }
 
-  /** Whether {@link #answer} was called. */
+  /** {@return whether {@link #answer} was called} */
   public boolean isAnswered() {
     return answer != null;
   }

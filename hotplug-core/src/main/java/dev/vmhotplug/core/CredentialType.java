@@ -30,12 +30,12 @@ public enum CredentialType {
     this.code = code;
   }
 
-  /** libvirt's {@code VIR_CRED_*} value. */
+  /** {@return libvirt's {@code VIR_CRED_*} value} */
   public int code() {
     return code;
   }
 
-  /** Whether an answer of this type is a secret (never logged, never echoed in a message). */
+  /** {@return whether an answer of this type is a secret (never logged, never echoed in a message)} */
   public boolean isSecret() {
     return this == PASSPHRASE || this == NOECHOPROMPT;
   }

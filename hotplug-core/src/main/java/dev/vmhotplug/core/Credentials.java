@@ -42,7 +42,7 @@ public final class Credentials implements CredentialCallback {
     return new Credentials(username, password.clone());
   }
 
-  /** The user name. */
+  /** {@return the user name} */
   public String username() {
     return username;
   }

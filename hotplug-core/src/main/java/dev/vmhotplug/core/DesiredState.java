@@ -157,12 +157,20 @@ public final class DesiredState {
         verification));
   }
 
-  /** Compares and changes the running domain; combine with {@link #config()}. */
+  /**
+   * Compares and changes the running domain; combine with {@link #config()}.
+   *
+   * @return the request
+   */
   public DesiredState live() {
     return scope(Scope.LIVE);
   }
 
-  /** Compares and changes the persistent definition; combine with {@link #live()}. */
+  /**
+   * Compares and changes the persistent definition; combine with {@link #live()}.
+   *
+   * @return the request
+   */
   public DesiredState config() {
     return scope(Scope.CONFIG);
   }
@@ -250,7 +258,7 @@ public final class DesiredState {
     return d;
   }
 
-  /** The effective scope (live when none was chosen). */
+  /** {@return the effective scope (live when none was chosen)} */
   public Scope effectiveScope() {
     return scope == null ? Scope.LIVE : scope;
   }

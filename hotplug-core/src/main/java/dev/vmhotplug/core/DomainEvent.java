@@ -56,6 +56,8 @@ public final class DomainEvent {
     UNKNOWN;
 
     /**
+     * The constant for libvirt's lifecycle event code.
+     *
      * @param code libvirt's {@code virDomainEventType} value
      * @return the constant, {@link #UNKNOWN} for values this SDK does not know
      */
@@ -143,47 +145,47 @@ public final class DomainEvent {
         Objects.requireNonNull(lifecycle, "lifecycle"), detail, receivedAt);
   }
 
-  /** The kind of event. */
+  /** {@return the kind of event} */
   public Type type() {
     return type;
   }
 
-  /** The URI of the connection that received it. */
+  /** {@return the URI of the connection that received it} */
   public String uri() {
     return uri;
   }
 
-  /** The domain's name. */
+  /** {@return the domain's name} */
   public String domainName() {
     return domainName;
   }
 
-  /** The domain's UUID (with dashes). */
+  /** {@return the domain's UUID (with dashes)} */
   public String domainUuid() {
     return domainUuid;
   }
 
-  /** The device alias ({@code dimm0}, {@code virtiomem1}, …) of a device or memory size event. */
+  /** {@return the device alias ({@code dimm0}, {@code virtiomem1}, …) of a device or memory size event} */
   public Optional<String> deviceAlias() {
     return Optional.ofNullable(deviceAlias);
   }
 
-  /** The new size of a {@link Type#MEMORY_DEVICE_SIZE_CHANGED} event. */
+  /** {@return the new size of a {@link Type#MEMORY_DEVICE_SIZE_CHANGED} event} */
   public Optional<MemorySize> size() {
     return Optional.ofNullable(size);
   }
 
-  /** The lifecycle change of a {@link Type#LIFECYCLE} event. */
+  /** {@return the lifecycle change of a {@link Type#LIFECYCLE} event} */
   public Optional<Lifecycle> lifecycle() {
     return Optional.ofNullable(lifecycle);
   }
 
-  /** libvirt's detail value of a lifecycle event (0 for other events). */
+  /** {@return libvirt's detail value of a lifecycle event (0 for other events)} */
   public int lifecycleDetail() {
     return detail;
   }
 
-  /** When the SDK received the event. */
+  /** {@return when the SDK received the event} */
   public Instant receivedAt() {
     return receivedAt;
   }

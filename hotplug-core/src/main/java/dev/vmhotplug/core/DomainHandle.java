@@ -31,17 +31,17 @@ public final class DomainHandle {
     this.ref = Objects.requireNonNull(ref, "ref");
   }
 
-  /** The domain's name. */
+  /** {@return the domain's name} */
   public String name() {
     return ref.name();
   }
 
-  /** The domain's UUID (with dashes). */
+  /** {@return the domain's UUID (with dashes)} */
   public String uuid() {
     return ref.uuid();
   }
 
-  /** The client this handle belongs to. */
+  /** {@return the client this handle belongs to} */
   public HotplugClient client() {
     return client;
   }

@@ -6,7 +6,9 @@ import dev.vmhotplug.xml.internal.SafeText;
 public class DomainNotFoundException extends HotplugException {
   private static final long serialVersionUID = 1L;
 
+  /** The name or UUID that was looked up. */
   private final String domain;
+  /** The libvirt URI that was searched. */
   private final String uri;
 
   /**
@@ -24,12 +26,12 @@ public class DomainNotFoundException extends HotplugException {
     this.uri = uri;
   }
 
-  /** The name or UUID that was looked up. */
+  /** {@return the name or UUID that was looked up} */
   public String domain() {
     return domain;
   }
 
-  /** The libvirt URI that was searched. */
+  /** {@return the libvirt URI that was searched} */
   public String uri() {
     return uri;
   }

@@ -56,7 +56,14 @@ public final class Drift {
    * @param consequence what it means for the next boot
    */
   public record Item(Kind kind, String live, String config, String consequence) {
-    /** Validates that no component is null. */
+    /**
+     * Validates that no component is null.
+     *
+     * @param kind what differs
+     * @param live the live value, in words ({@code "-"} when absent)
+     * @param config the persistent value, in words ({@code "-"} when absent)
+     * @param consequence what it means for the next boot
+     */
     public Item {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(live, "live");
@@ -188,27 +195,27 @@ public final class Drift {
         .orElse("none");
   }
 
-  /** The domain name. */
+  /** {@return the domain name} */
   public String domain() {
     return domain;
   }
 
-  /** The differences; empty when live and config agree (or drift is not applicable). */
+  /** {@return the differences; empty when live and config agree (or drift is not applicable)} */
   public List<Item> items() {
     return items;
   }
 
-  /** Whether live and config agree on everything compared. */
+  /** {@return whether live and config agree on everything compared} */
   public boolean isEmpty() {
     return items.isEmpty();
   }
 
-  /** Whether both definitions exist (running and persistent), so drift could be computed. */
+  /** {@return whether both definitions exist (running and persistent), so drift could be computed} */
   public boolean applicable() {
     return notApplicable.isEmpty();
   }
 
-  /** Why drift is not applicable; empty when it is. */
+  /** {@return why drift is not applicable; empty when it is} */
   public Optional<String> reason() {
     return notApplicable;
   }

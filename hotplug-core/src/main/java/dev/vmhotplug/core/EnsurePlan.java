@@ -45,7 +45,15 @@ public final class EnsurePlan {
    * @param description in words, e.g. {@code "vCPUs 2 -> 4 (setvcpus --live --config)"}
    */
   public record Step(Kind kind, Scope scope, OptionalInt vcpus, Optional<MemoryPlan> memory, String description) {
-    /** Validates that no component is null. */
+    /**
+     * Validates that no component is null.
+     *
+     * @param kind what it does
+     * @param scope where it applies (only the sides that differ from the target)
+     * @param vcpus the vCPU count set, for {@link Kind#SET_VCPUS}
+     * @param memory the memory plan, for the memory kinds
+     * @param description in words, e.g. {@code "vCPUs 2 -> 4 (setvcpus --live --config)"}
+     */
     public Step {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(scope, "scope");
@@ -83,58 +91,58 @@ public final class EnsurePlan {
     this.fingerprint = Objects.requireNonNull(fingerprint, "fingerprint");
   }
 
-  /** The domain name. */
+  /** {@return the domain name} */
   public String domain() {
     return domain;
   }
 
-  /** The domain's UUID (a plan applies to this domain only). */
+  /** {@return the domain's UUID (a plan applies to this domain only)} */
   public String uuid() {
     return uuid;
   }
 
-  /** The scope asked for. */
+  /** {@return the scope asked for} */
   public Scope scope() {
     return scope;
   }
 
-  /** The vCPU count asked for (the total wanted); empty when only memory was asked. */
+  /** {@return the vCPU count asked for (the total wanted); empty when only memory was asked} */
   public OptionalInt wantedVcpus() {
     return wantedVcpus;
   }
 
-  /** The memory total asked for; empty when only vCPUs were asked. */
+  /** {@return the memory total asked for; empty when only vCPUs were asked} */
   public Optional<MemorySize> wantedMemory() {
     return wantedMemory;
   }
 
-  /** The steps, in execution order (vCPUs first, then memory); empty when nothing is to do. */
+  /** {@return the steps, in execution order (vCPUs first, then memory); empty when nothing is to do} */
   public List<Step> steps() {
     return steps;
   }
 
   /**
-   * The libvirt calls the steps make, in order: what {@link EnsureResult#steps()} holds after a
+   * {@return the libvirt calls the steps make, in order: what {@link EnsureResult#steps()} holds after a
    * successful apply (one {@code setVcpusFlags}; one {@code attachDeviceFlags} or
-   * {@code detachDeviceFlags} per DIMM; one {@code updateDeviceFlags} per scope for virtio-mem).
+   * {@code detachDeviceFlags} per DIMM; one {@code updateDeviceFlags} per scope for virtio-mem)}
    */
   public List<OperationStep> calls() {
     return calls;
   }
 
-  /** Whether the domain already is in the desired state. */
+  /** {@return whether the domain already is in the desired state} */
   public boolean isEmpty() {
     return steps.isEmpty();
   }
 
-  /** What already matches, one line each (e.g. {@code "vCPUs already 4 (live)"}). */
+  /** {@return what already matches, one line each (e.g. {@code "vCPUs already 4 (live)"})} */
   public List<String> satisfied() {
     return satisfied;
   }
 
   /**
-   * A fingerprint (hex) of what the plan read from the domain; applying the plan re-reads the
-   * domain and refuses when the fingerprint differs.
+   * {@return a fingerprint (hex) of what the plan read from the domain; applying the plan re-reads the
+   * domain and refuses when the fingerprint differs}
    */
   public String fingerprint() {
     return fingerprint;

@@ -20,7 +20,14 @@ import java.util.Objects;
 public record EnsureResult(EnsurePlan plan, List<VcpuResult> vcpuResults, List<MemoryResult> memoryResults,
     Duration elapsed) {
 
-  /** Copies the lists and checks for nulls. */
+  /**
+   * Copies the lists and checks for nulls.
+   *
+   * @param plan the plan that was executed
+   * @param vcpuResults results of the vCPU steps
+   * @param memoryResults results of the memory steps
+   * @param elapsed total time
+   */
   public EnsureResult {
     Objects.requireNonNull(plan, "plan");
     vcpuResults = List.copyOf(vcpuResults);
@@ -28,7 +35,7 @@ public record EnsureResult(EnsurePlan plan, List<VcpuResult> vcpuResults, List<M
     Objects.requireNonNull(elapsed, "elapsed");
   }
 
-  /** The libvirt calls made by all steps, in order; empty when nothing changed. */
+  /** {@return the libvirt calls made by all steps, in order; empty when nothing changed} */
   public List<OperationStep> steps() {
     List<OperationStep> out = new ArrayList<>();
     vcpuResults.forEach(r -> out.addAll(r.steps()));
@@ -36,13 +43,13 @@ public record EnsureResult(EnsurePlan plan, List<VcpuResult> vcpuResults, List<M
     return List.copyOf(out);
   }
 
-  /** How many times the state was read while verifying, summed over all steps. */
+  /** {@return how many times the state was read while verifying, summed over all steps} */
   public int attempts() {
     return vcpuResults.stream().mapToInt(VcpuResult::attempts).sum()
         + memoryResults.stream().mapToInt(MemoryResult::attempts).sum();
   }
 
-  /** The warnings of all steps, in order; empty when none. */
+  /** {@return the warnings of all steps, in order; empty when none} */
   public List<String> warnings() {
     List<String> out = new ArrayList<>();
     vcpuResults.forEach(r -> out.addAll(r.warnings()));
@@ -50,7 +57,7 @@ public record EnsureResult(EnsurePlan plan, List<VcpuResult> vcpuResults, List<M
     return List.copyOf(out);
   }
 
-  /** Whether any step ran. */
+  /** {@return whether any step ran} */
   public boolean changed() {
     return !plan.isEmpty();
   }

@@ -25,7 +25,7 @@ public final class EventFilter {
     this.types = types;
   }
 
-  /** @return every event of every domain */
+  /** {@return every event of every domain} */
   public static EventFilter all() {
     return new EventFilter(null, Collections.unmodifiableSet(EnumSet.allOf(DomainEvent.Type.class)));
   }
@@ -59,12 +59,12 @@ public final class EventFilter {
     return new EventFilter(domain, Collections.unmodifiableSet(s));
   }
 
-  /** The domain name or UUID, or null for all domains. */
+  /** {@return the domain name or UUID, or null for all domains} */
   public String domainOrNull() {
     return domain;
   }
 
-  /** The wanted types. */
+  /** {@return the wanted types} */
   public Set<DomainEvent.Type> types() {
     return types;
   }

@@ -6,13 +6,13 @@ package dev.vmhotplug.core;
  * closes.
  */
 public interface EventSubscription extends AutoCloseable {
-  /** The filter the subscription was opened with. */
+  /** {@return the filter the subscription was opened with} */
   EventFilter filter();
 
-  /** Whether the subscription is still open. */
+  /** {@return whether the subscription is still open} */
   boolean isOpen();
 
-  /** How many events were dropped because the listener did not keep up. */
+  /** {@return how many events were dropped because the listener did not keep up} */
   long dropped();
 
   /** Ends the subscription; no event is delivered after it returns, except one already running. Idempotent. */

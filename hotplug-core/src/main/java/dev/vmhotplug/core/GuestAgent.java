@@ -119,12 +119,12 @@ public final class GuestAgent {
     return new GuestAgent(domain, timeout, wait);
   }
 
-  /** The bound of each agent command. */
+  /** {@return the bound of each agent command} */
   public Duration timeout() {
     return timeout;
   }
 
-  /** The domain. */
+  /** {@return the domain} */
   public DomainHandle domain() {
     return domain;
   }

@@ -106,7 +106,7 @@ public final class HotplugClient implements AutoCloseable {
     return builder().wrap(connect);
   }
 
-  /** A builder for clients with non-default settings. */
+  /** {@return a builder for clients with non-default settings} */
   public static Builder builder() {
     return new Builder();
   }
@@ -124,43 +124,43 @@ public final class HotplugClient implements AutoCloseable {
     return new DomainHandle(this, gateway.lookup(nameOrUuid));
   }
 
-  /** The connection's URI. */
+  /** {@return the connection's URI} */
   public String uri() {
     return gateway.uri();
   }
 
-  /** The first pause between two verification reads. */
+  /** {@return the first pause between two verification reads} */
   public Duration pollInterval() {
     return pollInterval;
   }
 
-  /** How long operations wait for a change to show unless the request sets its own timeout. */
+  /** {@return how long operations wait for a change to show unless the request sets its own timeout} */
   public Duration defaultTimeout() {
     return defaultTimeout;
   }
 
-  /** The guest's memory block size; memory sizes must be multiples of it. */
+  /** {@return the guest's memory block size; memory sizes must be multiples of it} */
   public MemorySize memoryBlockSize() {
     return memoryBlockSize;
   }
 
   /**
-   * Whether the client was opened read-only ({@link Builder#readOnly(boolean)}): every change is
-   * then refused with {@link Refusal#READ_ONLY} before any libvirt call.
+   * {@return whether the client was opened read-only ({@link Builder#readOnly(boolean)}): every change is
+   * then refused with {@link Refusal#READ_ONLY} before any libvirt call}
    */
   public boolean isReadOnly() {
     return readOnly;
   }
 
   /**
-   * Whether verification waits on libvirt's device events ({@link Builder#deviceEvents(boolean)},
-   * default true) or only polls.
+   * {@return whether verification waits on libvirt's device events ({@link Builder#deviceEvents(boolean)},
+   * default true) or only polls}
    */
   public boolean usesDeviceEvents() {
     return deviceEvents;
   }
 
-  /** The listener given to {@link Builder#listener(HotplugListener)}; {@link HotplugListener#NONE} by default. */
+  /** {@return the listener given to {@link Builder#listener(HotplugListener)}; {@link HotplugListener#NONE} by default} */
   public HotplugListener listener() {
     return listener;
   }
@@ -175,7 +175,7 @@ public final class HotplugClient implements AutoCloseable {
     return gateway.isAlive();
   }
 
-  /** Whether {@link #close()} was called. */
+  /** {@return whether {@link #close()} was called} */
   public boolean isClosed() {
     return gateway.isClosed();
   }

@@ -7,8 +7,11 @@ package dev.vmhotplug.core;
 public class LibvirtException extends HotplugException {
   private static final long serialVersionUID = 1L;
 
+  /** libvirt's {@code virErrorNumber} value. */
   private final int errorCode;
+  /** The symbolic name of the error code. */
   private final String errorName;
+  /** libvirt's own message. */
   private final String libvirtMessage;
 
   /**
@@ -28,17 +31,17 @@ public class LibvirtException extends HotplugException {
     this.libvirtMessage = libvirtMessage;
   }
 
-  /** libvirt's {@code virErrorNumber} value. */
+  /** {@return libvirt's {@code virErrorNumber} value} */
   public int errorCode() {
     return errorCode;
   }
 
-  /** The symbolic name of {@link #errorCode()}, e.g. {@code VIR_ERR_NO_DOMAIN}. */
+  /** {@return the symbolic name of {@link #errorCode()}, e.g. {@code VIR_ERR_NO_DOMAIN}} */
   public String errorName() {
     return errorName;
   }
 
-  /** libvirt's own message. */
+  /** {@return libvirt's own message} */
   public String libvirtMessage() {
     return libvirtMessage;
   }

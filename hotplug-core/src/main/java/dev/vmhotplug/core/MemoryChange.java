@@ -267,12 +267,20 @@ public final class MemoryChange {
     return c;
   }
 
-  /** Applies to the running domain ({@code --live}); combine with {@link #config()} for both. */
+  /**
+   * Applies to the running domain ({@code --live}); combine with {@link #config()} for both.
+   *
+   * @return the request
+   */
   public MemoryChange live() {
     return scope(Scope.LIVE);
   }
 
-  /** Applies to the persistent definition ({@code --config}); combine with {@link #live()} for both. */
+  /**
+   * Applies to the persistent definition ({@code --config}); combine with {@link #live()} for both.
+   *
+   * @return the request
+   */
   public MemoryChange config() {
     return scope(Scope.CONFIG);
   }
@@ -351,7 +359,7 @@ public final class MemoryChange {
     return c;
   }
 
-  /** The effective scope (live when none was chosen). */
+  /** {@return the effective scope (live when none was chosen)} */
   public Scope effectiveScope() {
     return scope == null ? Scope.LIVE : scope;
   }

@@ -26,7 +26,7 @@ public enum MemoryModel {
     this.xmlModel = xmlModel;
   }
 
-  /** The {@code <memory model=…>} value: {@code dimm} or {@code virtio-mem}. */
+  /** {@return the {@code <memory model=…>} value: {@code dimm} or {@code virtio-mem}} */
   public String xmlModel() {
     return xmlModel;
   }

@@ -56,7 +56,7 @@ public final class MemoryPlan {
       this.libvirtCall = libvirtCall;
     }
 
-    /** The libvirt call, as {@link OperationStep#action()} names it. */
+    /** {@return the libvirt call, as {@link OperationStep#action()} names it} */
     public String libvirtCall() {
       return libvirtCall;
     }
@@ -82,6 +82,18 @@ public final class MemoryPlan {
     /**
      * Validates that no component is null, that the device has a size, and that an update names
      * one side and its size before, on a virtio-mem device with a requested size.
+     *
+     * @param action attach, detach or update
+     * @param device the memory device: for an attach the device added (its {@link MemoryDevice#toXml()}
+     *     is the guide's DIMM XML), for a detach the minimal form libvirt matches (model, size, node),
+     *     for an update the virtio-mem device with its new {@code <requested>} size, as its side's XML
+     *     has it otherwise (alias, address)
+     * @param slot for a detach, the slot of the DIMM libvirt will remove (absent when unknown); for an
+     *     attach or update absent
+     * @param reason why this device (size, node, choice) was planned, in words
+     * @param scope the scope of this call when it differs from the plan's: present for every update
+     *     ({@code LIVE} or {@code CONFIG}, one call each), empty for attach and detach (the plan's scope)
+     * @param from for an update, the device's requested size before the call; empty otherwise
      */
     public Step {
       Objects.requireNonNull(action, "action");
@@ -135,17 +147,17 @@ public final class MemoryPlan {
       return new Step(Action.UPDATE, device, OptionalInt.empty(), reason, Optional.of(side), Optional.of(from));
     }
 
-    /** The device's size ({@code <target><size>}): the DIMM's size, or the virtio-mem device's maximum. */
+    /** {@return the device's size ({@code <target><size>}): the DIMM's size, or the virtio-mem device's maximum} */
     public MemorySize size() {
       return device.targetSize().orElseThrow();
     }
 
-    /** The device's guest NUMA node ({@code <target><node>}, 0 when absent). */
+    /** {@return the device's guest NUMA node ({@code <target><node>}, 0 when absent)} */
     public int node() {
       return device.targetNode().orElse(0);
     }
 
-    /** For an update, the requested size the call sets; empty for attach and detach. */
+    /** {@return for an update, the requested size the call sets; empty for attach and detach} */
     public Optional<MemorySize> requestedAfter() {
       return action == Action.UPDATE ? device.requestedSize() : Optional.empty();
     }
@@ -161,16 +173,16 @@ public final class MemoryPlan {
     }
 
     /**
-     * The exact device XML passed to {@code attachDeviceFlags} / {@code detachDeviceFlags} /
-     * {@code updateDeviceFlags}.
+     * {@return the exact device XML passed to {@code attachDeviceFlags} / {@code detachDeviceFlags} /
+     * {@code updateDeviceFlags}}
      */
     public String xml() {
       return device.toXml();
     }
 
     /**
-     * The step in words: {@code attach DIMM 256 MiB node 0}, {@code detach DIMM 256 MiB node 0 (slot 1)},
-     * {@code update virtio-mem node 0 (virtiomem0) requested 256 MiB -> 768 MiB}.
+     * {@return the step in words: {@code attach DIMM 256 MiB node 0}, {@code detach DIMM 256 MiB node 0 (slot 1)},
+     * {@code update virtio-mem node 0 (virtiomem0) requested 256 MiB -> 768 MiB}}
      */
     public String detail() {
       if (action == Action.UPDATE) {
@@ -297,51 +309,51 @@ public final class MemoryPlan {
     return operation == Operation.ADD ? before.plus(sum) : before.minus(sum);
   }
 
-  /** The domain name. */
+  /** {@return the domain name} */
   public String domain() {
     return domain;
   }
 
-  /** DIMMs or virtio-mem: how the change is made (the notes say why this one). */
+  /** {@return DIMMs or virtio-mem: how the change is made (the notes say why this one)} */
   public MemoryModel model() {
     return model;
   }
 
-  /** Add, remove, or (virtio-mem) resize to a requested size. */
+  /** {@return add, remove, or (virtio-mem) resize to a requested size} */
   public Operation operation() {
     return operation;
   }
 
   /**
-   * The scope: live, config, or both (DIMMs: one libvirt call with both flags per step; virtio-mem:
-   * one call per side, {@link Step#scope()}).
+   * {@return the scope: live, config, or both (DIMMs: one libvirt call with both flags per step; virtio-mem:
+   * one call per side, {@link Step#scope()})}
    */
   public Scope scope() {
     return scope;
   }
 
   /**
-   * The amount the caller asked to add or remove; for {@link Operation#RESIZE}, the requested size
-   * the device is to have.
+   * {@return the amount the caller asked to add or remove; for {@link Operation#RESIZE}, the requested size
+   * the device is to have}
    */
   public MemorySize requested() {
     return requested;
   }
 
-  /** The libvirt calls, in execution order (a virtio-mem plan that changes nothing has none). */
+  /** {@return the libvirt calls, in execution order (a virtio-mem plan that changes nothing has none)} */
   public List<Step> steps() {
     return steps;
   }
 
-  /** Whether the plan changes anything (always true for DIMM plans). */
+  /** {@return whether the plan changes anything (always true for DIMM plans)} */
   public boolean changes() {
     return !steps.isEmpty();
   }
 
   /**
-   * The amount the change adds or removes: for DIMMs the sum of the step sizes (always equal to
+   * {@return the amount the change adds or removes: for DIMMs the sum of the step sizes (always equal to
    * {@link #requested()}); for virtio-mem the change of the requested size on the live side (on the
-   * persistent side when the scope has no live part).
+   * persistent side when the scope has no live part)}
    */
   public MemorySize total() {
     if (model == MemoryModel.DIMM) {
@@ -356,22 +368,22 @@ public final class MemoryPlan {
     return after.compareTo(before) >= 0 ? after.minus(before) : before.minus(after);
   }
 
-  /** The live total before the change (see the class comment); empty when the scope has no live part. */
+  /** {@return the live total before the change (see the class comment); empty when the scope has no live part} */
   public Optional<MemorySize> liveMemoryBefore() {
     return liveBefore;
   }
 
-  /** The live total expected after the change; empty when not live. */
+  /** {@return the live total expected after the change; empty when not live} */
   public Optional<MemorySize> liveMemoryAfter() {
     return liveAfter;
   }
 
-  /** The persistent total before the change; empty when the scope has no config part. */
+  /** {@return the persistent total before the change; empty when the scope has no config part} */
   public Optional<MemorySize> configMemoryBefore() {
     return configBefore;
   }
 
-  /** The persistent total expected after the change; empty when not config. */
+  /** {@return the persistent total expected after the change; empty when not config} */
   public Optional<MemorySize> configMemoryAfter() {
     return configAfter;
   }
@@ -385,7 +397,7 @@ public final class MemoryPlan {
         configAfter, n);
   }
 
-  /** How the model and the devices were chosen, one line each. */
+  /** {@return how the model and the devices were chosen, one line each} */
   public List<String> notes() {
     return notes;
   }

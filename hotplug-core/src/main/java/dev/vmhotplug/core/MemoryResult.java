@@ -34,7 +34,21 @@ public record MemoryResult(
     List<String> warnings,
     Optional<GuestVerdict> guest) {
 
-  /** Copies the lists and checks for nulls. */
+  /**
+   * Copies the lists and checks for nulls.
+   *
+   * @param plan the plan that was executed (what was asked; its steps are the calls made, in order)
+   * @param before the memory view read before the change, for the sides in scope (a live-only change
+   *     does not read the persistent definition: its config column is absent; use
+   *     {@link DomainHandle#memoryView()} for both)
+   * @param after the memory view built from the verification reads, for the sides in scope; with
+   *     {@code Verification.NONE} the view from before (not read back; a warning says so)
+   * @param steps the libvirt calls made, in order
+   * @param attempts how many times the state was read while verifying (host and guest)
+   * @param elapsed the time from the first libvirt call to the end of verification
+   * @param warnings things the caller should know; empty when none
+   * @param guest the guest's verdict, present with {@code Verification.GUEST}
+   */
   public MemoryResult {
     Objects.requireNonNull(plan, "plan");
     Objects.requireNonNull(before, "before");

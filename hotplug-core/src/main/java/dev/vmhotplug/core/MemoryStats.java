@@ -59,38 +59,46 @@ public final class MemoryStats {
     return new MemoryStats(namesToValues);
   }
 
-  /** The virsh name of a libvirt tag number ({@code 6} → {@code actual}). */
+  /**
+   * {@return the virsh name of a libvirt tag number ({@code 6} → {@code actual})}
+   *
+   * @param tag libvirt's {@code VIR_DOMAIN_MEMORY_STAT_*} number
+   */
   public static String tagName(int tag) {
     return tag >= 0 && tag < NAMES.length ? NAMES[tag] : "tag_" + tag;
   }
 
-  /** All values by virsh name, in libvirt's order (unmodifiable). */
+  /** {@return all values by virsh name, in libvirt's order (unmodifiable)} */
   public Map<String, Long> asMap() {
     return values;
   }
 
-  /** One value by its virsh name ({@code "actual"}, {@code "rss"} …), empty when not reported. */
+  /**
+   * {@return one value by its virsh name ({@code "actual"}, {@code "rss"} …), empty when not reported}
+   *
+   * @param tag the virsh name, e.g. {@code "actual"}
+   */
   public OptionalLong get(String tag) {
     Long v = values.get(tag);
     return v == null ? OptionalLong.empty() : OptionalLong.of(v);
   }
 
-  /** {@code actual}: the balloon size in KiB (the memory the guest currently has), if reported. */
+  /** {@return {@code actual}: the balloon size in KiB (the memory the guest currently has), if reported} */
   public OptionalLong actualKiB() {
     return get("actual");
   }
 
-  /** {@code rss}: the QEMU process resident set size in KiB, if reported. */
+  /** {@return {@code rss}: the QEMU process resident set size in KiB, if reported} */
   public OptionalLong rssKiB() {
     return get("rss");
   }
 
-  /** Whether libvirt reported nothing (the domain has no balloon device or the driver gives no stats). */
+  /** {@return whether libvirt reported nothing (the domain has no balloon device or the driver gives no stats)} */
   public boolean isEmpty() {
     return values.isEmpty();
   }
 
-  /** A JSON object {@code {"actual":786432,"rss":…}} in libvirt's order. */
+  /** {@return a JSON object {@code {"actual":786432,"rss":…}} in libvirt's order} */
   public String toJson() {
     StringBuilder b = new StringBuilder("{");
     boolean first = true;

@@ -47,7 +47,19 @@ public final class MemoryView {
       List<NumaCell> numaCells,
       int slotsUsed) {
 
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param maxMemory {@code <maxMemory>}: the most memory hot-add may reach; empty when not prepared
+     * @param slots {@code <maxMemory slots=…>}; empty when not prepared
+     * @param memory {@code <memory>}: the total (initial memory plus all memory devices)
+     * @param currentMemory {@code <currentMemory>}: the balloon target; empty when absent
+     * @param devices the memory devices ({@code dimm}, {@code nvdimm}, {@code virtio-mem} …) in document
+     *     order, as hotplug-xml reads them (size, node, slot, alias, and for virtio-mem requested/current)
+     * @param numaCells the guest NUMA cells ({@code <cpu><numa><cell>})
+     * @param slotsUsed slots taken by memory devices (every {@code <memory>} device, virtio-mem included:
+     *     libvirt counts them all against {@code slots})
+     */
     public Definition {
       Objects.requireNonNull(maxMemory, "maxMemory");
       Objects.requireNonNull(slots, "slots");
@@ -57,22 +69,22 @@ public final class MemoryView {
       numaCells = List.copyOf(numaCells);
     }
 
-    /** Free slots ({@code slots - slotsUsed}, never negative); empty when the domain has no slots. */
+    /** {@return free slots ({@code slots - slotsUsed}, never negative); empty when the domain has no slots} */
     public OptionalInt slotsFree() {
       return slots.isPresent() ? OptionalInt.of(Math.max(0, slots.getAsInt() - slotsUsed)) : OptionalInt.empty();
     }
 
-    /** Whether memory can be hot-added: {@code <maxMemory slots>} (at least one) and a NUMA cell. */
+    /** {@return whether memory can be hot-added: {@code <maxMemory slots>} (at least one) and a NUMA cell} */
     public boolean prepared() {
       return maxMemory.isPresent() && slots.isPresent() && slots.getAsInt() > 0 && !numaCells.isEmpty();
     }
 
-    /** Room left below {@code <maxMemory>}; empty when not prepared. */
+    /** {@return room left below {@code <maxMemory>}; empty when not prepared} */
     public Optional<MemorySize> room() {
       return maxMemory.map(m -> m.compareTo(memory) > 0 ? m.minus(memory) : MemorySize.ofBytes(0));
     }
 
-    /** The {@code virtio-mem} devices only, with their requested and (live) current sizes. */
+    /** {@return the {@code virtio-mem} devices only, with their requested and (live) current sizes} */
     public List<MemoryDevice> virtioMem() {
       List<MemoryDevice> out = new ArrayList<>();
       for (MemoryDevice d : devices) {
@@ -84,8 +96,8 @@ public final class MemoryView {
     }
 
     /**
-     * The memory given to the guest: {@link #memory()} with each virtio-mem device counted at its
-     * requested size instead of its whole size (equal to {@link #memory()} without virtio-mem).
+     * {@return the memory given to the guest: {@link #memory()} with each virtio-mem device counted at its
+     * requested size instead of its whole size (equal to {@link #memory()} without virtio-mem)}
      */
     public MemorySize given() {
       MemorySize total = memory;
@@ -98,7 +110,7 @@ public final class MemoryView {
       return total;
     }
 
-    /** The {@code dimm} devices only. */
+    /** {@return the {@code dimm} devices only} */
     public List<MemoryDevice> dimms() {
       List<MemoryDevice> out = new ArrayList<>();
       for (MemoryDevice d : devices) {
@@ -186,22 +198,22 @@ public final class MemoryView {
     return b.toString();
   }
 
-  /** The domain name. */
+  /** {@return the domain name} */
   public String domain() {
     return domain;
   }
 
-  /** The running domain's memory; empty when the domain is shut off. */
+  /** {@return the running domain's memory; empty when the domain is shut off} */
   public Optional<Definition> live() {
     return live;
   }
 
-  /** The persistent definition's memory; empty when the domain is transient. */
+  /** {@return the persistent definition's memory; empty when the domain is transient} */
   public Optional<Definition> config() {
     return config;
   }
 
-  /** The live definition when running, else the persistent one. */
+  /** {@return the live definition when running, else the persistent one} */
   public Definition effective() {
     return live.orElseGet(() -> config.orElseThrow());
   }

@@ -62,36 +62,36 @@ public final class OperationInfo {
     return new OperationInfo(IDS.incrementAndGet(), name, domain, uri, scope, Instant.now());
   }
 
-  /** An id, unique in this process and increasing with each operation. */
+  /** {@return an id, unique in this process and increasing with each operation} */
   public long id() {
     return id;
   }
 
-  /** The operation's name: one of the constants of this class, e.g. {@code "memory.add"}. */
+  /** {@return the operation's name: one of the constants of this class, e.g. {@code "memory.add"}} */
   public String name() {
     return name;
   }
 
-  /** The domain's name. */
+  /** {@return the domain's name} */
   public String domain() {
     return domain;
   }
 
-  /** The URI of the client's connection. */
+  /** {@return the URI of the client's connection} */
   public String uri() {
     return uri;
   }
 
   /**
-   * The scope the operation applies to: the one that {@code apply()} uses ({@code LIVE} when the
+   * {@return the scope the operation applies to: the one that {@code apply()} uses ({@code LIVE} when the
    * request gave none); empty for operations without a scope ({@code prepare}, {@code coldBoot},
-   * {@code guestAgent.online}).
+   * {@code guestAgent.online})}
    */
   public Optional<Scope> scope() {
     return Optional.ofNullable(scope);
   }
 
-  /** When the operation started (wall clock). */
+  /** {@return when the operation started (wall clock)} */
   public Instant startedAt() {
     return startedAt;
   }

@@ -12,7 +12,13 @@ import java.util.Objects;
  */
 public record OperationStep(String action, Scope scope, String detail) {
 
-  /** Validates the fields. */
+  /**
+   * Validates the fields.
+   *
+   * @param action the libvirt action, e.g. {@code setVcpusFlags}, {@code attachDeviceFlags}
+   * @param scope where it applies
+   * @param detail what it does, e.g. {@code "vCPUs 2 -> 4"}
+   */
   public OperationStep {
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(scope, "scope");

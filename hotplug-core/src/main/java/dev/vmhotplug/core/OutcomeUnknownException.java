@@ -12,9 +12,13 @@ import java.util.Optional;
 public class OutcomeUnknownException extends HotplugException {
   private static final long serialVersionUID = 1L;
 
+  /** The change whose outcome is unknown. */
   private final OperationStep step;
+  /** The state before the call. */
   private final String stateBefore;
+  /** The live state read after the reconnect, or why it could not be read. */
   private final String liveState;
+  /** The persistent state read after the reconnect, or why it could not be read. */
   private final String configState;
   private final transient VcpuCount vcpuCount;
   private final transient MemoryView memoryView;
@@ -42,32 +46,32 @@ public class OutcomeUnknownException extends HotplugException {
     this.memoryView = memoryView;
   }
 
-  /** The change whose outcome is unknown. */
+  /** {@return the change whose outcome is unknown} */
   public OperationStep step() {
     return step;
   }
 
-  /** The state before the call. */
+  /** {@return the state before the call} */
   public String stateBefore() {
     return stateBefore;
   }
 
-  /** The live state read after the reconnect, or why it could not be read. */
+  /** {@return the live state read after the reconnect, or why it could not be read} */
   public String liveState() {
     return liveState;
   }
 
-  /** The persistent (config) state read after the reconnect, or why it could not be read. */
+  /** {@return the persistent (config) state read after the reconnect, or why it could not be read} */
   public String configState() {
     return configState;
   }
 
-  /** The vCPU counts read after the reconnect, when the change was about vCPUs and they could be read. */
+  /** {@return the vCPU counts read after the reconnect, when the change was about vCPUs and they could be read} */
   public Optional<VcpuCount> vcpuCount() {
     return Optional.ofNullable(vcpuCount);
   }
 
-  /** The memory view read after the reconnect, when the change was about memory and it could be read. */
+  /** {@return the memory view read after the reconnect, when the change was about memory and it could be read} */
   public Optional<MemoryView> memoryView() {
     return Optional.ofNullable(memoryView);
   }

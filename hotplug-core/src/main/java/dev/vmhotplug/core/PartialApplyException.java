@@ -12,8 +12,11 @@ import java.util.Optional;
 public class PartialApplyException extends HotplugException {
   private static final long serialVersionUID = 1L;
 
+  /** The steps applied before the failure. */
   private final List<OperationStep> applied;
+  /** The step that failed. */
   private final OperationStep failed;
+  /** The state observed after the failure. */
   private final String observedState;
   private final transient VcpuCount vcpuCount;
 
@@ -36,22 +39,22 @@ public class PartialApplyException extends HotplugException {
     this.vcpuCount = vcpuCount;
   }
 
-  /** The steps that were applied before the failure (not rolled back). */
+  /** {@return the steps that were applied before the failure (not rolled back)} */
   public List<OperationStep> applied() {
     return applied;
   }
 
-  /** The step that failed; {@link #getCause()} is its error. */
+  /** {@return the step that failed; {@link #getCause()} is its error} */
   public OperationStep failed() {
     return failed;
   }
 
-  /** The state observed after the failure, human-readable. */
+  /** {@return the state observed after the failure, human-readable} */
   public String observedState() {
     return observedState;
   }
 
-  /** The vCPU counts observed after the failure, when the operation was about vCPUs. */
+  /** {@return the vCPU counts observed after the failure, when the operation was about vCPUs} */
   public Optional<VcpuCount> vcpuCount() {
     return Optional.ofNullable(vcpuCount);
   }

@@ -11,6 +11,7 @@ import java.util.Objects;
 public class PreconditionException extends HotplugException {
   private static final long serialVersionUID = 1L;
 
+  /** The rule that blocked the request. */
   private final Refusal refusal;
 
   /**
@@ -36,7 +37,7 @@ public class PreconditionException extends HotplugException {
     this.refusal = Objects.requireNonNull(refusal, "refusal");
   }
 
-  /** The rule that blocked the request. */
+  /** {@return the rule that blocked the request} */
   public Refusal refusal() {
     return refusal;
   }

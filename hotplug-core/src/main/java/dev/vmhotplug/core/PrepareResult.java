@@ -39,32 +39,32 @@ public final class PrepareResult {
     this.warnings = List.copyOf(warnings);
   }
 
-  /** The domain's name. */
+  /** {@return the domain's name} */
   public String domain() {
     return domain;
   }
 
-  /** The limits asked for. */
+  /** {@return the limits asked for} */
   public HotplugLimits limits() {
     return limits;
   }
 
-  /** What changed in the persistent definition, one line per element; empty when nothing did. */
+  /** {@return what changed in the persistent definition, one line per element; empty when nothing did} */
   public List<String> changes() {
     return changes;
   }
 
-  /** Whether the definition was changed (and redefined with {@code virDomainDefineXML}). */
+  /** {@return whether the definition was changed (and redefined with {@code virDomainDefineXML})} */
   public boolean changed() {
     return !changes.isEmpty();
   }
 
-  /** Whether the domain must be shut down and started for the changes to apply (changed and running). */
+  /** {@return whether the domain must be shut down and started for the changes to apply (changed and running)} */
   public boolean coldBootNeeded() {
     return changed() && running;
   }
 
-  /** The libvirt step taken: one {@code defineXML} on the config, or none. */
+  /** {@return the libvirt step taken: one {@code defineXML} on the config, or none} */
   public List<OperationStep> steps() {
     return changed()
         ? List.of(new OperationStep("defineXML", Scope.CONFIG, changes.size() + " change(s) for " + limits))
@@ -84,17 +84,17 @@ public final class PrepareResult {
     return handle.coldBoot().after(this);
   }
 
-  /** Things the caller should know that did not make the operation fail (e.g. a connection loss that was reconciled). */
+  /** {@return things the caller should know that did not make the operation fail (e.g. a connection loss that was reconciled)} */
   public List<String> warnings() {
     return warnings;
   }
 
-  /** Wall time of the whole operation. */
+  /** {@return wall time of the whole operation} */
   public Duration elapsed() {
     return elapsed;
   }
 
-  /** What was done and what to do next, in words. */
+  /** {@return what was done and what to do next, in words} */
   public String summary() {
     if (!changed()) {
       return "domain " + SafeText.quote(domain) + " is already prepared for " + limits + ": nothing changed, nothing defined";

@@ -15,12 +15,12 @@ public enum Scope {
   /** Both the running domain and its persistent definition. */
   LIVE_AND_CONFIG;
 
-  /** Whether this scope changes the running domain. */
+  /** {@return whether this scope changes the running domain} */
   public boolean includesLive() {
     return this != CONFIG;
   }
 
-  /** Whether this scope changes the persistent definition. */
+  /** {@return whether this scope changes the persistent definition} */
   public boolean includesConfig() {
     return this != LIVE;
   }
@@ -38,7 +38,7 @@ public enum Scope {
     return LIVE_AND_CONFIG;
   }
 
-  /** virsh's flag spelling: {@code --live}, {@code --config} or {@code --live --config}. */
+  /** {@return virsh's flag spelling: {@code --live}, {@code --config} or {@code --live --config}} */
   public String virshFlags() {
     switch (this) {
       case LIVE:

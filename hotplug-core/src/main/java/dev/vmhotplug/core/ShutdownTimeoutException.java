@@ -29,7 +29,7 @@ public class ShutdownTimeoutException extends VerificationTimeoutException {
     this.steps = List.copyOf(steps);
   }
 
-  /** The steps taken, ending with {@code still running}. */
+  /** {@return the steps taken, ending with {@code still running}} */
   public List<ColdBootResult.Step> steps() {
     return steps == null ? List.of() : steps;
   }

@@ -75,12 +75,20 @@ public final class VcpuChange {
     return new VcpuChange(domain, count, true, scope, timeout, verification, agent);
   }
 
-  /** Adds the running domain to the scope ({@code --live}). */
+  /**
+   * Adds the running domain to the scope ({@code --live}).
+   *
+   * @return the request
+   */
   public VcpuChange live() {
     return new VcpuChange(domain, target, targetGiven, Scope.LIVE.plus(scope), timeout, verification, agent);
   }
 
-  /** Adds the persistent definition to the scope ({@code --config}). */
+  /**
+   * Adds the persistent definition to the scope ({@code --config}).
+   *
+   * @return the request
+   */
   public VcpuChange config() {
     return new VcpuChange(domain, target, targetGiven, Scope.CONFIG.plus(scope), timeout, verification, agent);
   }
@@ -137,7 +145,7 @@ public final class VcpuChange {
     return new VcpuChange(domain, target, targetGiven, scope, timeout, verification, true);
   }
 
-  /** The scope that {@link #apply()} will use: the one asked, else {@link Scope#LIVE}. */
+  /** {@return the scope that {@link #apply()} will use: the one asked, else {@link Scope#LIVE}} */
   public Scope effectiveScope() {
     return scope == null ? Scope.LIVE : scope;
   }

@@ -30,7 +30,7 @@ public final class VcpuCount {
     this.currentLive = currentLive;
   }
 
-  /** A builder; leave a side unset when it does not exist (transient: no config; shut off: no live). */
+  /** {@return a builder; leave a side unset when it does not exist (transient: no config; shut off: no live)} */
   public static Builder builder() {
     return new Builder();
   }
@@ -81,33 +81,37 @@ public final class VcpuCount {
       return this;
     }
 
-    /** Builds the table. */
+    /**
+     * Builds the table.
+     *
+     * @return the vCPU counts
+     */
     public VcpuCount build() {
       return new VcpuCount(maximumConfig, maximumLive, currentConfig, currentLive);
     }
   }
 
-  /** Maximum vCPUs of the persistent definition; empty for a transient domain. */
+  /** {@return maximum vCPUs of the persistent definition; empty for a transient domain} */
   public OptionalInt maximumConfig() {
     return opt(maximumConfig);
   }
 
-  /** Maximum vCPUs of the running domain; empty when the domain is not running. */
+  /** {@return maximum vCPUs of the running domain; empty when the domain is not running} */
   public OptionalInt maximumLive() {
     return opt(maximumLive);
   }
 
-  /** Current vCPUs of the persistent definition; empty for a transient domain. */
+  /** {@return current vCPUs of the persistent definition; empty for a transient domain} */
   public OptionalInt currentConfig() {
     return opt(currentConfig);
   }
 
-  /** Current (plugged) vCPUs of the running domain; empty when the domain is not running. */
+  /** {@return current (plugged) vCPUs of the running domain; empty when the domain is not running} */
   public OptionalInt currentLive() {
     return opt(currentLive);
   }
 
-  /** Whether the running domain's current count differs from the persistent one (both present). */
+  /** {@return whether the running domain's current count differs from the persistent one (both present)} */
   public boolean drifts() {
     return currentLive != ABSENT && currentConfig != ABSENT && currentLive != currentConfig;
   }

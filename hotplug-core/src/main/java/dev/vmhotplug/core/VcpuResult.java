@@ -38,69 +38,69 @@ public final class VcpuResult {
     this.warnings = List.copyOf(warnings);
   }
 
-  /** The domain's name. */
+  /** {@return the domain's name} */
   public String domain() {
     return domain;
   }
 
-  /** The total number of vCPUs asked for. */
+  /** {@return the total number of vCPUs asked for} */
   public int requested() {
     return requested;
   }
 
-  /** Where the change was asked to apply. */
+  /** {@return where the change was asked to apply} */
   public Scope scope() {
     return scope;
   }
 
-  /** The verification policy used. */
+  /** {@return the verification policy used} */
   public Verification verification() {
     return verification;
   }
 
   /**
-   * The counts read before any change, for the sides in scope only: a {@link Scope#LIVE} change
+   * {@return the counts read before any change, for the sides in scope only: a {@link Scope#LIVE} change
    * does not read the persistent definition, so its config rows are absent here (use
-   * {@link DomainHandle#vcpuCount()} for the whole table).
+   * {@link DomainHandle#vcpuCount()} for the whole table)}
    */
   public VcpuCount before() {
     return before;
   }
 
   /**
-   * The counts after the change, for the sides in scope only (as {@link #before()}): as the
-   * verification read them; with {@link Verification#NONE} the counts expected, not read back.
+   * {@return the counts after the change, for the sides in scope only (as {@link #before()}): as the
+   * verification read them; with {@link Verification#NONE} the counts expected, not read back}
    */
   public VcpuCount after() {
     return after;
   }
 
-  /** The libvirt calls made, in order; empty for a no-op. */
+  /** {@return the libvirt calls made, in order; empty for a no-op} */
   public List<OperationStep> steps() {
     return steps;
   }
 
-  /** Whether anything was changed. */
+  /** {@return whether anything was changed} */
   public boolean changed() {
     return !steps.isEmpty();
   }
 
-  /** How many times the state was read while verifying (0 with {@link Verification#NONE} or a no-op). */
+  /** {@return how many times the state was read while verifying (0 with {@link Verification#NONE} or a no-op)} */
   public int attempts() {
     return attempts;
   }
 
-  /** Wall time of the whole operation, checks and verification included. */
+  /** {@return wall time of the whole operation, checks and verification included} */
   public Duration elapsed() {
     return elapsed;
   }
 
-  /** Things the caller should know that did not make the operation fail. */
+  /** {@return things the caller should know that did not make the operation fail} */
   public List<String> warnings() {
     return warnings;
   }
 
-  /** One line: what changed, or that nothing needed to. */
+  /** {@return one line: what changed, or that nothing needed to} */
   public String summary() {
     if (!changed()) {
       return "domain " + SafeText.quote(domain) + " already has " + requested + " vCPU(s) (" + scope.virshFlags()

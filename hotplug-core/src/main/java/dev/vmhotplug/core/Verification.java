@@ -50,17 +50,17 @@ public final class Verification {
     return new Verification(Kind.GUEST, Objects.requireNonNull(probe, "probe"));
   }
 
-  /** The kind. */
+  /** {@return the kind} */
   public Kind kind() {
     return kind;
   }
 
-  /** The guest probe, present for {@link Kind#GUEST}. */
+  /** {@return the guest probe, present for {@link Kind#GUEST}} */
   public Optional<GuestProbe> probe() {
     return Optional.ofNullable(probe);
   }
 
-  /** Whether the domain XML is read back. */
+  /** {@return whether the domain XML is read back} */
   public boolean host() {
     return kind != Kind.NONE;
   }

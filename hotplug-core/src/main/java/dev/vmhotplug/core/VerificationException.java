@@ -11,9 +11,13 @@ import java.time.Duration;
 public abstract class VerificationException extends HotplugException {
   private static final long serialVersionUID = 1L;
 
+  /** The state that was expected. */
   private final String expected;
+  /** The last state observed. */
   private final String observed;
+  /** How many times the state was read. */
   private final int attempts;
+  /** How long was waited. */
   private final Duration elapsed;
 
   /**
@@ -35,22 +39,22 @@ public abstract class VerificationException extends HotplugException {
     this.elapsed = elapsed == null ? Duration.ZERO : elapsed;
   }
 
-  /** The state that was expected. */
+  /** {@return the state that was expected} */
   public String expected() {
     return expected;
   }
 
-  /** The last state observed. */
+  /** {@return the last state observed} */
   public String observed() {
     return observed;
   }
 
-  /** How many times the state was read. */
+  /** {@return how many times the state was read} */
   public int attempts() {
     return attempts;
   }
 
-  /** How long was waited. */
+  /** {@return how long was waited} */
   public Duration elapsed() {
     return elapsed;
   }

@@ -28,17 +28,17 @@ public final class Channel {
         this.state = state;
     }
 
-    /** @return the channel's {@code type} ({@code unix}, {@code spicevmc}, {@code pty}, …), empty when absent */
+    /** {@return the channel's {@code type} ({@code unix}, {@code spicevmc}, {@code pty}, …), empty when absent} */
     public Optional<String> type() {
         return Optional.ofNullable(type);
     }
 
-    /** @return {@code <target type>} ({@code virtio}, {@code guestfwd}, {@code xen}), empty when absent */
+    /** {@return {@code <target type>} ({@code virtio}, {@code guestfwd}, {@code xen}), empty when absent} */
     public Optional<String> targetType() {
         return Optional.ofNullable(targetType);
     }
 
-    /** @return {@code <target name>} ({@code org.qemu.guest_agent.0}, …), empty when absent */
+    /** {@return {@code <target name>} ({@code org.qemu.guest_agent.0}, …), empty when absent} */
     public Optional<String> targetName() {
         return Optional.ofNullable(targetName);
     }

@@ -83,27 +83,27 @@ public final class CpuTopology {
         return n;
     }
 
-    /** @return the sockets */
+    /** {@return the sockets} */
     public int sockets() {
         return required(sockets, "sockets");
     }
 
-    /** @return the dies per socket (1 when absent) */
+    /** {@return the dies per socket (1 when absent)} */
     public int dies() {
         return optional(dies, "dies");
     }
 
-    /** @return the clusters per die (1 when absent) */
+    /** {@return the clusters per die (1 when absent)} */
     public int clusters() {
         return optional(clusters, "clusters");
     }
 
-    /** @return the cores per die (per cluster when clusters are given) */
+    /** {@return the cores per die (per cluster when clusters are given)} */
     public int cores() {
         return required(cores, "cores");
     }
 
-    /** @return the threads per core */
+    /** {@return the threads per core} */
     public int threads() {
         return required(threads, "threads");
     }

@@ -276,18 +276,18 @@ public final class DomainXml {
         return Dom.text(n).strip();
     }
 
-    /** @return the text of {@code <uuid>}, stripped, empty when absent */
+    /** {@return the text of {@code <uuid>}, stripped, empty when absent} */
     public Optional<String> uuid() {
         Element u = Dom.child(root(), "uuid");
         return u == null ? Optional.empty() : Optional.of(Dom.text(u).strip());
     }
 
-    /** @return {@code <os><type arch>}, empty when absent */
+    /** {@return {@code <os><type arch>}, empty when absent} */
     public Optional<String> osArch() {
         return Optional.ofNullable(Dom.attr(Dom.child(Dom.child(root(), "os"), "type"), "arch"));
     }
 
-    /** @return {@code <os><type machine>}, empty when absent */
+    /** {@return {@code <os><type machine>}, empty when absent} */
     public Optional<String> machine() {
         return Optional.ofNullable(Dom.attr(Dom.child(Dom.child(root(), "os"), "type"), "machine"));
     }

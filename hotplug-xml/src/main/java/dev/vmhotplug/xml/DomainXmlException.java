@@ -37,6 +37,7 @@ public class DomainXmlException extends RuntimeException {
         TOO_LARGE
     }
 
+    /** The classification. */
     private final Reason reason;
 
     /**

@@ -381,17 +381,17 @@ public final class MemoryDevice {
         return d;
     }
 
-    /** @return the model attribute ({@code dimm}, {@code nvdimm}, {@code virtio-mem}, {@code virtio-pmem}, ...) */
+    /** {@return the model attribute ({@code dimm}, {@code nvdimm}, {@code virtio-mem}, {@code virtio-pmem}, ...)} */
     public String model() {
         return model;
     }
 
-    /** @return the {@code access} attribute ({@code shared} or {@code private}), empty when absent */
+    /** {@return the {@code access} attribute ({@code shared} or {@code private}), empty when absent} */
     public Optional<String> access() {
         return Optional.ofNullable(access);
     }
 
-    /** @return the {@code discard} attribute ({@code yes} or {@code no}), empty when absent */
+    /** {@return the {@code discard} attribute ({@code yes} or {@code no}), empty when absent} */
     public Optional<String> discard() {
         return Optional.ofNullable(discard);
     }
@@ -416,12 +416,12 @@ public final class MemoryDevice {
         return Parts.optUint(target == null ? null : target.node, where() + " <target><node>");
     }
 
-    /** @return {@code <alias name>}, present for devices of a running domain */
+    /** {@return {@code <alias name>}, present for devices of a running domain} */
     public Optional<String> alias() {
         return Optional.ofNullable(alias == null ? null : alias.name);
     }
 
-    /** @return {@code <address type>} ({@code dimm} for DIMMs, {@code pci} for virtio models), empty when absent */
+    /** {@return {@code <address type>} ({@code dimm} for DIMMs, {@code pci} for virtio models), empty when absent} */
     public Optional<String> addressType() {
         return Optional.ofNullable(address == null ? null : address.type);
     }
@@ -439,12 +439,12 @@ public final class MemoryDevice {
         return Parts.optUint(address.slot, where() + " <address slot>");
     }
 
-    /** @return {@code <address type='dimm' base>} as written (hexadecimal), empty when absent */
+    /** {@return {@code <address type='dimm' base>} as written (hexadecimal), empty when absent} */
     public Optional<String> base() {
         return Optional.ofNullable(address == null || !"dimm".equals(address.type) ? null : address.base);
     }
 
-    /** @return {@code <target><address base>} (virtio-mem) as written, empty when absent */
+    /** {@return {@code <target><address base>} (virtio-mem) as written, empty when absent} */
     public Optional<String> targetAddressBase() {
         return Optional.ofNullable(target == null || target.address == null ? null : target.address.base);
     }
@@ -459,12 +459,12 @@ public final class MemoryDevice {
         return Parts.optSize(source == null ? null : source.pagesize, where() + " <source><pagesize>");
     }
 
-    /** @return {@code <source><nodemask>} as written, empty when absent */
+    /** {@return {@code <source><nodemask>} as written, empty when absent} */
     public Optional<String> sourceNodemask() {
         return Optional.ofNullable(source == null || source.nodemask == null ? null : source.nodemask.strip());
     }
 
-    /** @return {@code <source><path>} (nvdimm, virtio-pmem backing file), empty when absent */
+    /** {@return {@code <source><path>} (nvdimm, virtio-pmem backing file), empty when absent} */
     public Optional<String> sourcePath() {
         return Optional.ofNullable(source == null || source.path == null ? null : source.path.strip());
     }

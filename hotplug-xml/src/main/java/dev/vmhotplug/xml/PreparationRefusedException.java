@@ -55,6 +55,7 @@ public final class PreparationRefusedException extends DomainXmlException {
         INVALID_DOMAIN
     }
 
+    /** The rule that refused. */
     private final Refusal refusal;
 
     /**

@@ -40,14 +40,24 @@ public interface CallInterceptor {
    *     {@code defineXML}, the vCPU count of {@code setVcpus}, the JSON of {@code qemuAgentCommand}
    */
   record Call(String uri, String operation, String domain, boolean change, String argument) {
-    /** Checks that the names are present. */
+    /**
+     * Checks that the names are present.
+     *
+     * @param uri the connection's URI
+     * @param operation the gateway operation, e.g. {@code attachDevice(LIVE)}, {@code xml(live)}
+     * @param domain the domain name, or {@code "-"} for connection-level calls
+     * @param change whether the call changes something (refused on a read-only client, never retried)
+     * @param argument what the call carries, null when nothing: the device XML of
+     *     {@code attachDevice}/{@code detachDevice}/{@code updateDevice}, the domain XML of
+     *     {@code defineXML}, the vCPU count of {@code setVcpus}, the JSON of {@code qemuAgentCommand}
+     */
     public Call {
       Objects.requireNonNull(uri, "uri");
       Objects.requireNonNull(operation, "operation");
       Objects.requireNonNull(domain, "domain");
     }
 
-    /** The argument, empty when the call carries none. */
+    /** {@return the argument, empty when the call carries none} */
     public Optional<String> optionalArgument() {
       return Optional.ofNullable(argument);
     }

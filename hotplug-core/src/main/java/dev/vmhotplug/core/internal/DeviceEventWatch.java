@@ -158,37 +158,37 @@ public final class DeviceEventWatch implements AutoCloseable {
     return Optional.ofNullable(e);
   }
 
-  /** @return the next matching event if one has arrived, without waiting */
+  /** {@return the next matching event if one has arrived, without waiting} */
   public synchronized Optional<DomainEvent> poll() {
     return Optional.ofNullable(pending.poll());
   }
 
-  /** @return every matching event seen since the watch was opened (returned by await or not) */
+  /** {@return every matching event seen since the watch was opened (returned by await or not)} */
   public synchronized List<DomainEvent> seen() {
     return List.copyOf(seen);
   }
 
-  /** @return true while events can be trusted to arrive (registered, and no connection loss since) */
+  /** {@return true while events can be trusted to arrive (registered, and no connection loss since)} */
   public synchronized boolean reliable() {
     return unreliable == null;
   }
 
-  /** @return why events cannot be trusted, when {@link #reliable()} is false */
+  /** {@return why events cannot be trusted, when {@link #reliable()} is false} */
   public synchronized Optional<String> unreliableReason() {
     return Optional.ofNullable(unreliable);
   }
 
-  /** @return the domain's UUID */
+  /** {@return the domain's UUID} */
   public String domainUuid() {
     return uuid;
   }
 
-  /** @return the alias waited for, or empty for any device of the domain */
+  /** {@return the alias waited for, or empty for any device of the domain} */
   public Optional<String> alias() {
     return Optional.ofNullable(alias);
   }
 
-  /** @return the event types waited for */
+  /** {@return the event types waited for} */
   public Set<DomainEvent.Type> types() {
     return types;
   }

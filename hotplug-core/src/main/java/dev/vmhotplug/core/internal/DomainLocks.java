@@ -14,6 +14,9 @@ import java.util.function.Supplier;
 public final class DomainLocks {
   private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
+  /** An empty lock table (the same as the implicit constructor, written out for the Javadoc). */
+  public DomainLocks() {}
+
   /**
    * Runs an action while holding the domain's lock.
    *
@@ -39,7 +42,11 @@ public final class DomainLocks {
     }
   }
 
-  /** Whether the current thread holds the domain's lock. */
+  /**
+   * {@return whether the current thread holds the domain's lock}
+   *
+   * @param domainKey the domain's UUID
+   */
   public boolean heldByCurrentThread(String domainKey) {
     ReentrantLock lock = locks.get(domainKey);
     return lock != null && lock.isHeldByCurrentThread();

@@ -95,22 +95,22 @@ public final class EventLoop {
     }
   }
 
-  /** @return who drives libvirt's events in this process */
+  /** {@return who drives libvirt's events in this process} */
   public static Mode mode() {
     return mode;
   }
 
-  /** @return true when the calling thread is the SDK's event loop thread */
+  /** {@return true when the calling thread is the SDK's event loop thread} */
   public static boolean isLoopThread() {
     return Thread.currentThread() == thread;
   }
 
-  /** @return how many times the loop has run one iteration (a liveness hint for diagnostics) */
+  /** {@return how many times the loop has run one iteration (a liveness hint for diagnostics)} */
   public static long iterations() {
     return ITERATIONS.get();
   }
 
-  /** @return a one-line description for health reports */
+  /** {@return a one-line description for health reports} */
   public static String describe() {
     switch (mode) {
       case OWN:

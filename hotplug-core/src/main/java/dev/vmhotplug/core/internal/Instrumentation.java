@@ -39,12 +39,12 @@ public final class Instrumentation {
     return DomainXml.parse(xml);
   }
 
-  /** Whole-document parses made by hotplug-core in this process so far. */
+  /** {@return whole-document parses made by hotplug-core in this process so far} */
   public static long documentParses() {
     return PARSES.sum();
   }
 
-  /** Whole-document parses made by hotplug-core on the calling thread so far. */
+  /** {@return whole-document parses made by hotplug-core on the calling thread so far} */
   public static long documentParsesOnThisThread() {
     return THREAD_PARSES.get()[0];
   }

@@ -127,12 +127,12 @@ public final class LibvirtGateway implements AutoCloseable {
       this.uuid = uuid;
     }
 
-    /** The domain's name when it was looked up. */
+    /** {@return the domain's name when it was looked up} */
     public String name() {
       return name;
     }
 
-    /** The domain's UUID (canonical form with dashes). */
+    /** {@return the domain's UUID (canonical form with dashes)} */
     public String uuid() {
       return uuid;
     }
@@ -299,27 +299,27 @@ public final class LibvirtGateway implements AutoCloseable {
     return gw;
   }
 
-  /** The URI of the connection. */
+  /** {@return the URI of the connection} */
   public String uri() {
     return uri;
   }
 
-  /** Whether the gateway opened (and will close) the connection. */
+  /** {@return whether the gateway opened (and will close) the connection} */
   public boolean ownsConnection() {
     return owned;
   }
 
-  /** The options in effect. */
+  /** {@return the options in effect} */
   public ConnectionOptions options() {
     return options;
   }
 
-  /** Whether change calls are refused ({@link ConnectionOptions#readOnly()}). */
+  /** {@return whether change calls are refused ({@link ConnectionOptions#readOnly()})} */
   public boolean isReadOnly() {
     return options.readOnly();
   }
 
-  /** Whether the gateway was closed. */
+  /** {@return whether the gateway was closed} */
   public boolean isClosed() {
     return closed.get();
   }

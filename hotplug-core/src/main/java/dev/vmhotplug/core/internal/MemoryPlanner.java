@@ -51,7 +51,16 @@ public final class MemoryPlanner {
       Optional<MemorySize> firstDimm,
       MemorySize blockSize,
       Scope scope) {
-    /** Validates that no component is null. */
+    /**
+     * Validates that no component is null.
+     *
+     * @param size the total to add
+     * @param node the guest NUMA node; empty = node 0
+     * @param chunk split into DIMMs of this size; empty = one DIMM (unless firstDimm)
+     * @param firstDimm oVirt-style: a first DIMM of this size, the rest as chunk(s)
+     * @param blockSize the guest memory block size every DIMM must be a multiple of
+     * @param scope where the change goes
+     */
     public AddRequest {
       Objects.requireNonNull(size, "size");
       Objects.requireNonNull(node, "node");
@@ -70,7 +79,13 @@ public final class MemoryPlanner {
    * @param scope where the change goes
    */
   public record RemoveRequest(MemorySize size, OptionalInt node, Scope scope) {
-    /** Validates that no component is null. */
+    /**
+     * Validates that no component is null.
+     *
+     * @param size the total to remove (a sum of whole DIMMs)
+     * @param node only DIMMs on this node; empty = any node
+     * @param scope where the change goes
+     */
     public RemoveRequest {
       Objects.requireNonNull(size, "size");
       Objects.requireNonNull(node, "node");
@@ -313,7 +328,11 @@ public final class MemoryPlanner {
     return Optional.empty();
   }
 
-  /** The {@code <memory>} total (initial memory incl. all memory devices), or the NUMA + devices sum. */
+  /**
+   * {@return the {@code <memory>} total (initial memory incl. all memory devices), or the NUMA + devices sum}
+   *
+   * @param xml the domain definition
+   */
   public static MemorySize totalMemory(DomainXml xml) {
     Optional<MemoryAmount> m = xml.memory();
     if (m.isPresent()) {
@@ -332,15 +351,21 @@ public final class MemoryPlanner {
   }
 
   /**
-   * Slots taken by memory devices: every {@code <memory>} device counts, virtio-mem and
+   * {@return slots taken by memory devices: every {@code <memory>} device counts, virtio-mem and
    * virtio-pmem included (libvirt 9.0 refuses a definition with more memory devices than slots:
-   * "memory device count '2' exceeds slots count '1'", one virtio-mem device and one DIMM).
+   * "memory device count '2' exceeds slots count '1'", one virtio-mem device and one DIMM)}
+   *
+   * @param xml the domain definition
    */
   public static int slotsUsed(DomainXml xml) {
     return xml.memoryDevices().size();
   }
 
-  /** Whether the definition has {@code <maxMemory slots>} with at least one slot and a NUMA cell. */
+  /**
+   * {@return whether the definition has {@code <maxMemory slots>} with at least one slot and a NUMA cell}
+   *
+   * @param xml the domain definition
+   */
   public static boolean isPrepared(DomainXml xml) {
     Optional<MaxMemory> max = xml.maxMemory();
     return max.isPresent() && max.get().slots().isPresent() && max.get().slots().getAsInt() > 0

@@ -86,17 +86,17 @@ public final class Poller {
     this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
   }
 
-  /** The timeout. */
+  /** {@return the timeout} */
   public Duration timeout() {
     return timeout;
   }
 
-  /** The first pause between two reads. */
+  /** {@return the first pause between two reads} */
   public Duration initialInterval() {
     return initialInterval;
   }
 
-  /** The longest pause between two reads. */
+  /** {@return the longest pause between two reads} */
   public Duration maxInterval() {
     return maxInterval;
   }

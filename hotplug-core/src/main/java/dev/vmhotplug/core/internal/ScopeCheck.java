@@ -39,7 +39,11 @@ public final class ScopeCheck {
     }
   }
 
-  /** A domain name as it may appear inside a suggested command: escaped and shortened, unquoted. */
+  /**
+   * {@return a domain name as it may appear inside a suggested command: escaped and shortened, unquoted}
+   *
+   * @param domain the domain name
+   */
   public static String shell(String domain) {
     return SafeText.escape(domain, SafeText.DEFAULT_MAX);
   }

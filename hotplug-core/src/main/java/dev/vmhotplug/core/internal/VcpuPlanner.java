@@ -29,7 +29,16 @@ public final class VcpuPlanner {
    *     differs; empty when nothing differs (a no-op)
    */
   public record Plan(String domain, int target, Scope scope, VcpuCount before, Optional<Scope> call) {
-    /** Validates that no component is null. */
+    /**
+     * Validates that no component is null.
+     *
+     * @param domain the domain name
+     * @param target the total number of vCPUs wanted
+     * @param scope the scope asked
+     * @param before the counts read, for the sides in scope
+     * @param call the scope of the one {@code setVcpusFlags} call: the sides in scope whose count
+     *     differs; empty when nothing differs (a no-op)
+     */
     public Plan {
       Objects.requireNonNull(domain, "domain");
       Objects.requireNonNull(scope, "scope");
@@ -37,27 +46,27 @@ public final class VcpuPlanner {
       Objects.requireNonNull(call, "call");
     }
 
-    /** Whether a call is to be made. */
+    /** {@return whether a call is to be made} */
     public boolean changes() {
       return call.isPresent();
     }
 
-    /** The live count before (0 when the live side is not in scope). */
+    /** {@return the live count before (0 when the live side is not in scope)} */
     public int liveBefore() {
       return before.currentLive().orElse(0);
     }
 
-    /** The config count before (0 when the config side is not in scope). */
+    /** {@return the config count before (0 when the config side is not in scope)} */
     public int configBefore() {
       return before.currentConfig().orElse(0);
     }
 
-    /** Whether the call removes vCPUs from the running domain (asynchronous in the guest). */
+    /** {@return whether the call removes vCPUs from the running domain (asynchronous in the guest)} */
     public boolean hotUnplug() {
       return call.isPresent() && call.get().includesLive() && target < liveBefore();
     }
 
-    /** The counts the call starts from: {@code 2}, or {@code live 3, config 2} when the sides differ. */
+    /** {@return the counts the call starts from: {@code 2}, or {@code live 3, config 2} when the sides differ} */
     public String from() {
       Scope c = call.orElse(scope);
       if (c == Scope.LIVE_AND_CONFIG && liveBefore() != configBefore()) {
@@ -66,7 +75,7 @@ public final class VcpuPlanner {
       return String.valueOf(c.includesLive() ? liveBefore() : configBefore());
     }
 
-    /** The step in words: {@code vCPUs 2 -> 4 (hot-plug)}, {@code vCPUs live 3, config 2 -> 4 (hot-plug)}. */
+    /** {@return the step in words: {@code vCPUs 2 -> 4 (hot-plug)}, {@code vCPUs live 3, config 2 -> 4 (hot-plug)}} */
     public String detail() {
       Scope c = call.orElse(scope);
       String kind = !c.includesLive() ? "" : target < liveBefore() ? " (hot-unplug)" : " (hot-plug)";

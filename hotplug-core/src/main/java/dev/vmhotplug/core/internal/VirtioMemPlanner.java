@@ -46,7 +46,16 @@ public final class VirtioMemPlanner {
    */
   public record Request(MemoryPlan.Operation operation, MemorySize size, OptionalInt node, Optional<String> alias,
       Scope scope) {
-    /** Validates that no component is null. */
+    /**
+     * Validates that no component is null.
+     *
+     * @param operation ADD (grow the requested size by {@code size}), REMOVE (shrink it by {@code size})
+     *     or RESIZE (set it to {@code size})
+     * @param size the amount, or (RESIZE) the requested size wanted
+     * @param node the device's NUMA node; empty = the only device (or the one the alias names)
+     * @param alias the device's {@code <alias name>} (live XML); empty = by node
+     * @param scope where the change goes
+     */
     public Request {
       Objects.requireNonNull(operation, "operation");
       Objects.requireNonNull(size, "size");
@@ -72,7 +81,11 @@ public final class VirtioMemPlanner {
     return out;
   }
 
-  /** Whether the definition has at least one virtio-mem device. */
+  /**
+   * {@return whether the definition has at least one virtio-mem device}
+   *
+   * @param xml the domain definition
+   */
   public static boolean hasVirtioMem(DomainXml xml) {
     return !devices(xml).isEmpty();
   }

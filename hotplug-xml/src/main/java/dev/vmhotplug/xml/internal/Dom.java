@@ -258,7 +258,11 @@ public final class Dom {
         return e;
     }
 
-    /** Removes whitespace-only text nodes from a subtree (used before re-indenting a new subtree). */
+    /**
+     * Removes whitespace-only text nodes from a subtree (used before re-indenting a new subtree).
+     *
+     * @param n the root of the subtree
+     */
     public static void stripWhitespace(Node n) {
         for (Node c = n.getFirstChild(); c != null;) {
             Node next = c.getNextSibling();
