@@ -54,8 +54,10 @@ import java.util.function.Supplier;
  * ({@code hotplug-lab}, real QEMU guests) proves that. vCPU calls and every read go to the real
  * test driver.
  *
- * <p>Thread-safe. One seam may serve several clients (their calls are recorded together, the
- * emulation keeps its state per domain name). Configuration methods return this seam.
+ * <p>Thread-safe. One seam may serve several clients: their calls are recorded together, and the
+ * emulation keeps its state per domain name, so use one seam per client when emulating memory on the
+ * test driver (whose state is per connection). Configuration methods return this seam;
+ * {@link #emulateMemoryDevices(MemoryGuest)} and {@link #reset()} drop the emulated state.
  */
 public final class LibvirtSeam {
 
