@@ -5,6 +5,7 @@ import dev.vmhotplug.xml.HotplugLimits;
 import dev.vmhotplug.xml.HotplugPreparer;
 import dev.vmhotplug.xml.MemoryDevice;
 import dev.vmhotplug.xml.MemorySize;
+import dev.vmhotplug.xml.PartXml;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -232,8 +233,15 @@ public final class TestDomain {
     DomainXml x = DomainXml.parse(out);
     MemorySize total = x.memory().orElseThrow().size();
     MemorySize current = x.currentMemory().map(m -> m.size()).orElse(total);
+    int slot = 0;
     for (MemoryDevice d : devices) {
-      x.addMemoryDevice(d);
+      if (d.model().equals("dimm")) {
+        // as libvirt shows a DIMM of a running domain: in a slot, the lowest free one first
+        x.addMemoryDevice(PartXml.fromXml(d.toXml().replaceFirst("</memory>\\s*$",
+            "  <address type='dimm' slot='" + slot++ + "'/>\n</memory>\n"), MemoryDevice.class));
+      } else {
+        x.addMemoryDevice(d);
+      }
       total = total.plus(d.targetSize().orElseThrow());
       if (d.model().equals("dimm")) {
         current = current.plus(d.targetSize().orElseThrow());
@@ -456,7 +464,7 @@ public final class TestDomain {
     }
 
     /**
-     * Adds a DIMM the domain already has.
+     * Adds a DIMM the domain already has, in the next DIMM slot (0, 1, ... in the order given).
      *
      * @param size its size
      * @param node its NUMA node

@@ -122,6 +122,8 @@ class TestDomainTest {
       assertThat(live.numaCells()).hasSize(2);
       assertThat(live.memoryDevices()).extracting(MemoryDevice::model).containsExactly("dimm", "virtio-mem");
       assertThat(live.memoryDevices().get(0).targetNode()).hasValue(1);
+      assertThat(live.memoryDevices().get(0).slot()).hasValue(0);
+      assertThat(live.memoryDevices().get(1).slot()).isEmpty();
       assertThat(live.memory().orElseThrow().size()).isEqualTo(MemorySize.ofMiB(1024 + 256 + 1024));
       // the SDK's own view reads the same
       assertThat(c.domain("mem").memoryView().toString()).contains("dimm").contains("virtio-mem");
