@@ -137,6 +137,36 @@ class MemoryEmulationTest {
   }
 
   @Test
+  void connectionLostBeforeTheAttach_sdkReadsBackAndReportsNotApplied_nothingChanged() {
+    LibvirtSeam seam = LibvirtSeam.create().emulateMemoryDevices();
+    seam.inject(Fault.on("attachDevice").connectionLost(Fault.Timing.BEFORE_CALL));
+    try (HotplugClient c = client(seam, mem())) {
+      DomainHandle d = c.domain("mem");
+      String live = d.xml(false);
+      String config = d.xml(true);
+      assertThatThrownBy(() -> d.memory().add(DIMM).live().config().apply())
+          .isInstanceOf(dev.vmhotplug.core.ConnectionLostException.class)
+          .hasMessageContaining("the change was not applied");
+      assertThat(d.xml(false)).isEqualTo(live);
+      assertThat(d.xml(true)).isEqualTo(config);
+      assertThat(seam.calls("attachDevice")).singleElement()
+          .satisfies(r -> assertThat(r.outcome()).isEqualTo(RecordedCall.Outcome.INJECTED));
+    }
+  }
+
+  @Test
+  void faultOnAnotherDomain_doesNotFire() {
+    LibvirtSeam seam = LibvirtSeam.create().emulateMemoryDevices();
+    Fault other = Fault.on("attachDevice").domain("db").libvirtError("VIR_ERR_INTERNAL_ERROR", "not for mem");
+    seam.inject(other);
+    try (HotplugClient c = client(seam, mem())) {
+      c.domain("mem").memory().add(DIMM).live().apply();
+      assertThat(seam.fired(other)).isFalse();
+      assertThat(dimms(c.domain("mem").xml(false))).isEqualTo(1);
+    }
+  }
+
+  @Test
   void noFreeSlot_whenThePlannerIsPassed_theEmulationRefusesAsLibvirt() {
     // the SDK refuses a full domain before any call: the emulation's own check is seen when a second
     // client (which planned on stale state) attaches; here, the plain path: the SDK's refusal
