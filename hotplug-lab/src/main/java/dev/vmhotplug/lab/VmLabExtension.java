@@ -21,17 +21,81 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * also when it failed. When the lab cannot run (not root, packages missing and not installable, QEMU
  * cannot boot a guest) the tests are skipped with the reason, except when the environment variable
  * {@code CI=true}: then they fail.
+ *
+ * <p><b>In your own project: {@link #optIn()}.</b> The lab runs a root libvirt daemon and QEMU guests
+ * and installs what it needs with {@code apt-get} (Debian 12), so a user's build must not start it by
+ * surprise. {@code @RegisterExtension static final VmLabExtension LAB = VmLabExtension.optIn();} skips
+ * the class, with the reason and how to opt in, unless the system property {@code vmhotplug.lab=true}
+ * or the environment variable {@code VMHOTPLUG_LAB=true} is set; when the lab cannot run it skips with
+ * the reason, and fails instead when the build says the lab is required ({@code vmhotplug.lab.required=true}
+ * or {@code VMHOTPLUG_LAB_REQUIRED=true}: set it in the CI job that has QEMU). {@code CI=true} alone does
+ * not make an opt-in extension fail. The lab proves what the test kit's emulation cannot: that
+ * libvirt, QEMU and the guest accept the device and bring it online.
  */
 public final class VmLabExtension implements BeforeAllCallback, AfterAllCallback {
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(VmLabExtension.class);
 
+  /** System property that opts an {@link #optIn()} extension in. */
+  public static final String OPT_IN_PROPERTY = "vmhotplug.lab";
+  /** Environment variable that opts an {@link #optIn()} extension in. */
+  public static final String OPT_IN_ENV = "VMHOTPLUG_LAB";
+  /** System property that makes an unavailable lab fail the tests of an {@link #optIn()} extension. */
+  public static final String REQUIRED_PROPERTY = "vmhotplug.lab.required";
+  /** Environment variable that makes an unavailable lab fail the tests of an {@link #optIn()} extension. */
+  public static final String REQUIRED_ENV = "VMHOTPLUG_LAB_REQUIRED";
+
   private final List<LabDomain> domains = new ArrayList<>();
+  private final boolean optIn;
   private Shared shared;
+
+  /** The project's own extension: always tries the lab; an unavailable lab fails when {@code CI=true}. */
+  public VmLabExtension() {
+    this(false);
+  }
+
+  private VmLabExtension(boolean optIn) {
+    this.optIn = optIn;
+  }
+
+  /**
+   * The extension for a user's project: starts the lab only when opted in ({@code vmhotplug.lab=true}
+   * or {@code VMHOTPLUG_LAB=true}), and fails rather than skips only when told the lab is required
+   * ({@code vmhotplug.lab.required=true} or {@code VMHOTPLUG_LAB_REQUIRED=true}).
+   *
+   * @return a new opt-in extension
+   */
+  public static VmLabExtension optIn() {
+    return new VmLabExtension(true);
+  }
+
+  /** @return true for an extension made by {@link #optIn()} */
+  public boolean isOptIn() {
+    return optIn;
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) {
+    if (optIn && !flag(OPT_IN_PROPERTY, OPT_IN_ENV)) {
+      String why = "the VM lab is opt-in (it runs a root libvirtd and QEMU guests and may apt-get install"
+          + " packages): run with -D" + OPT_IN_PROPERTY + "=true or " + OPT_IN_ENV + "=true to use it";
+      System.err.println("[vmhotplug-lab] SKIPPED: " + why);
+      Assumptions.abort(why);
+    }
     shared = context.getRoot().getStore(NS).getOrComputeIfAbsent(Shared.class, k -> new Shared(), Shared.class);
-    shared.lab(); // fails or skips the class when the lab is unavailable
+    try {
+      shared.lab(); // fails or skips the class when the lab is unavailable
+    } catch (LabUnavailableException e) {
+      throw unavailable(e, required());
+    }
+  }
+
+  /** Whether an unavailable lab fails (rather than skips) the tests of this extension. */
+  boolean required() {
+    return optIn ? flag(REQUIRED_PROPERTY, REQUIRED_ENV) : inCi();
+  }
+
+  static boolean flag(String property, String env) {
+    return "true".equalsIgnoreCase(System.getProperty(property)) || "true".equalsIgnoreCase(System.getenv(env));
   }
 
   @Override
@@ -51,7 +115,11 @@ public final class VmLabExtension implements BeforeAllCallback, AfterAllCallback
     if (shared == null) {
       throw new IllegalStateException("VmLabExtension is not registered: use @RegisterExtension on a static field");
     }
-    return shared.lab();
+    try {
+      return shared.lab();
+    } catch (LabUnavailableException e) {
+      throw unavailable(e, required());
+    }
   }
 
   /** Boots a guest for this test class (destroyed after the class). */
@@ -64,7 +132,7 @@ public final class VmLabExtension implements BeforeAllCallback, AfterAllCallback
       }
       return d;
     } catch (LabUnavailableException e) {
-      throw unavailable(e);
+      throw unavailable(e, required());
     }
   }
 
@@ -81,8 +149,8 @@ public final class VmLabExtension implements BeforeAllCallback, AfterAllCallback
     return "true".equalsIgnoreCase(System.getenv("CI"));
   }
 
-  static RuntimeException unavailable(LabUnavailableException e) {
-    if (inCi()) {
+  static RuntimeException unavailable(LabUnavailableException e, boolean required) {
+    if (required) {
       return e;
     }
     System.err.println("[vmhotplug-lab] SKIPPED: " + e.getMessage());
@@ -106,7 +174,7 @@ public final class VmLabExtension implements BeforeAllCallback, AfterAllCallback
         }
       }
       if (unavailable != null) {
-        throw unavailable(unavailable);
+        throw unavailable;
       }
       return lab;
     }

@@ -16,7 +16,7 @@ final class TestDaemons {
     try {
       return b.start();
     } catch (LabUnavailableException e) {
-      throw VmLabExtension.unavailable(e);
+      throw VmLabExtension.unavailable(e, VmLabExtension.inCi());
     }
   }
 

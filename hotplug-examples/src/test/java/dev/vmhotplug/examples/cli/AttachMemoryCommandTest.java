@@ -2,10 +2,12 @@ package dev.vmhotplug.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmhotplug.testkit.TestDomain;
+import dev.vmhotplug.testkit.TestDriverNode;
+import dev.vmhotplug.xml.MemorySize;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,23 +35,13 @@ class AttachMemoryCommandTest {
    * 2 of 4 vCPUs), {@code plain} (running, not prepared), {@code off} (shut off, prepared).
    */
   static String node(Path dir) throws IOException {
-    String prepared = "    <maxMemory slots='4' unit='KiB'>4194304</maxMemory>\n"
-        + "    <memory unit='KiB'>1310720</memory>\n    <currentMemory unit='KiB'>1310720</currentMemory>\n"
-        + "    <cpu><numa><cell id='0' cpus='0-3' memory='1048576' unit='KiB'/></numa></cpu>\n"
-        + "    <devices><memory model='dimm'><target><size unit='KiB'>262144</size><node>0</node></target>"
-        + "<address type='dimm' slot='0'/></memory></devices>\n";
-    String plain = "    <memory unit='KiB'>1048576</memory>\n    <currentMemory unit='KiB'>1048576</currentMemory>\n";
-    String xml = "<node>\n" + dom("mem", prepared, "") + dom("plain", plain, "")
-        + dom("off", prepared, "    <test:runstate>5</test:runstate>\n") + "</node>\n";
-    Path f = dir.resolve("node.xml");
-    Files.writeString(f, xml);
-    return "test://" + f.toAbsolutePath();
+    return TestDriverNode.write(dir, prepared("mem").build(), TestDomain.named("plain").vcpus(2, 4).build(),
+        prepared("off").shutOff().build()).uri();
   }
 
-  private static String dom(String name, String memory, String extra) {
-    return "  <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n    <name>" + name
-        + "</name>\n" + memory + "    <vcpu placement='static' current='2'>4</vcpu>\n"
-        + "    <os><type arch='x86_64'>hvm</type></os>\n" + extra + "  </domain>\n";
+  private static TestDomain.Builder prepared(String name) {
+    return TestDomain.named(name).vcpus(2, 4).memory(MemorySize.ofGiB(1))
+        .memoryHotplug(MemorySize.ofGiB(4), 4).dimm(MemorySize.ofMiB(256), 0);
   }
 
   @Test

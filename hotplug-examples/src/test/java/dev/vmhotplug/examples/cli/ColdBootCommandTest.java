@@ -3,8 +3,9 @@ package dev.vmhotplug.examples.cli;
 import static dev.vmhotplug.examples.cli.AttachMemoryCommandTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmhotplug.testkit.TestDomain;
+import dev.vmhotplug.testkit.TestDriverNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,15 +16,12 @@ class ColdBootCommandTest {
 
   /** {@code web} running persistent, {@code tr} running transient, {@code off} shut off, {@code ga} with the agent channel. */
   String node() throws IOException {
-    String dom = "  <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n    <name>%s</name>\n"
-        + "    <memory unit='MiB'>1024</memory>\n    <vcpu placement='static' current='1'>4</vcpu>\n"
-        + "    <os><type arch='x86_64'>hvm</type></os>\n%s  </domain>\n";
-    Path f = dir.resolve("node.xml");
-    Files.writeString(f, "<node>\n" + String.format(dom, "web", "") + String.format(dom, "tr", "    <test:transient/>\n")
-        + String.format(dom, "off", "    <test:runstate>5</test:runstate>\n")
-        + String.format(dom, "ga", "    <devices><channel type='unix'><target type='virtio'"
-            + " name='org.qemu.guest_agent.0'/></channel></devices>\n") + "</node>\n");
-    return "test://" + f.toAbsolutePath();
+    return TestDriverNode.write(dir, dom("web").build(), dom("tr").persistent(false).build(),
+        dom("off").shutOff().build(), dom("ga").guestAgentChannel().build()).uri();
+  }
+
+  private static TestDomain.Builder dom(String name) {
+    return TestDomain.named(name).vcpus(1, 4);
   }
 
   @Test

@@ -4,8 +4,10 @@ import static dev.vmhotplug.examples.cli.AttachMemoryCommandTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmhotplug.examples.cli.AttachMemoryCommandTest.Run;
+import dev.vmhotplug.testkit.TestDomain;
+import dev.vmhotplug.testkit.TestDriverNode;
+import dev.vmhotplug.xml.MemorySize;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,28 +23,18 @@ class UpdateMemoryDeviceCommandTest {
 
   /** {@code vm}: running, persistent, 512 MiB + one 1 GiB virtio-mem device on node 0; {@code vm2}: two nodes. */
   String node() throws IOException {
-    String xml = "<node>\n" + dom("vm", 1, "") + dom("vm2", 2, "") + dom("off", 1, "    <test:runstate>5</test:runstate>\n")
-        + "</node>\n";
-    Path f = dir.resolve("node.xml");
-    Files.writeString(f, xml);
-    return "test://" + f.toAbsolutePath();
+    return TestDriverNode.write(dir, dom("vm", 1).build(), dom("vm2", 2).build(), dom("off", 1).shutOff().build())
+        .uri();
   }
 
-  private static String dom(String name, int nodes, String extra) {
-    StringBuilder cells = new StringBuilder();
-    StringBuilder devs = new StringBuilder();
+  /** 2 of 4 vCPUs, 512 MiB over the cells, maxMemory 4 GiB / 4 slots, a 1 GiB virtio-mem device per node. */
+  private static TestDomain.Builder dom(String name, int nodes) {
+    TestDomain.Builder b = TestDomain.named(name).vcpus(2, 4).memory(MemorySize.ofMiB(512)).numaNodes(nodes)
+        .memoryHotplug(MemorySize.ofGiB(4), 4);
     for (int i = 0; i < nodes; i++) {
-      cells.append("<cell id='").append(i).append("' cpus='").append(2 * i).append('-').append(2 * i + 1)
-          .append("' memory='").append(524288 / nodes).append("' unit='KiB'/>");
-      devs.append("<memory model='virtio-mem'><target><size unit='KiB'>1048576</size><node>").append(i)
-          .append("</node><block unit='KiB'>2048</block><requested unit='KiB'>0</requested></target></memory>");
+      b.virtioMem(MemorySize.ofGiB(1), i, MemorySize.ZERO);
     }
-    return "  <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n    <name>" + name
-        + "</name>\n    <maxMemory slots='4' unit='KiB'>4194304</maxMemory>\n"
-        + "    <memory unit='KiB'>" + (524288 + nodes * 1048576L) + "</memory>\n"
-        + "    <currentMemory unit='KiB'>524288</currentMemory>\n"
-        + "    <vcpu placement='static' current='2'>4</vcpu>\n    <os><type arch='x86_64'>hvm</type></os>\n"
-        + "    <cpu><numa>" + cells + "</numa></cpu>\n    <devices>" + devs + "</devices>\n" + extra + "  </domain>\n";
+    return b;
   }
 
   @Test

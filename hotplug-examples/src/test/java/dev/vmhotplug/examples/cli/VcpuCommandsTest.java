@@ -2,10 +2,10 @@ package dev.vmhotplug.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
+import dev.vmhotplug.testkit.TestDomain;
+import dev.vmhotplug.testkit.TestDriverNode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,23 +36,12 @@ class VcpuCommandsTest {
 
   /** web: running 2 of 8; off: shut off 2 of 4; tr: transient 1 of 4; k1: kvm, 2 of 2, not prepared. */
   @BeforeEach
-  void node() throws IOException {
-    String ns = " xmlns:test='http://libvirt.org/schemas/domain/test/1.0'";
-    String xml = "<node>\n"
-        + dom("test", "web", 8, 2, "", ns)
-        + dom("test", "off", 4, 2, "<test:runstate>5</test:runstate>", ns)
-        + dom("test", "tr", 4, 1, "<test:transient/>", ns)
-        + dom("kvm", "k1", 2, 2, "", "")
-        + "</node>\n";
-    Path f = dir.resolve("node.xml");
-    Files.writeString(f, xml);
-    uri = "test://" + f.toAbsolutePath();
-  }
-
-  private static String dom(String type, String name, int max, int cur, String extra, String ns) {
-    return "<domain type='" + type + "'" + ns + "><name>" + name + "</name><memory unit='MiB'>1024</memory>"
-        + "<vcpu placement='static' current='" + cur + "'>" + max + "</vcpu>"
-        + "<os><type arch='x86_64'>hvm</type></os>" + extra + "</domain>\n";
+  void node() {
+    uri = TestDriverNode.write(dir,
+        TestDomain.named("web").vcpus(2, 8).build(),
+        TestDomain.named("off").vcpus(2, 4).shutOff().build(),
+        TestDomain.named("tr").vcpus(1, 4).persistent(false).build(),
+        TestDomain.named("k1").type("kvm").vcpus(2, 2).build()).uri();
   }
 
   // ---------------------------------------------------------------- vcpucount

@@ -1,19 +1,19 @@
 package dev.vmhotplug.examples.recipes;
 
-import dev.vmhotplug.xml.DomainXml;
+import dev.vmhotplug.testkit.TestDomain;
+import dev.vmhotplug.testkit.TestDriverNode;
 import dev.vmhotplug.xml.HotplugLimits;
-import dev.vmhotplug.xml.HotplugPreparer;
 import dev.vmhotplug.xml.MemorySize;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A libvirt test-driver node file ({@code test:///ABSOLUTE/PATH/node.xml}) for the recipe tests.
+ * A libvirt test-driver node file ({@code test:///ABSOLUTE/PATH/node.xml}) for the recipe tests,
+ * written with hotplug-testkit's {@link TestDomain} specs.
  * Every connection starts from the file's state, so a test that asserts an effect uses one client
  * for the recipe and the assertions. Domains (all type {@code kvm}, 1 GiB):
  *
@@ -31,37 +31,18 @@ final class RecipeNodes {
   private RecipeNodes() {}
 
   static String write(Path dir) {
-    StringBuilder sb = new StringBuilder("<?xml version='1.0'?>\n<node>\n");
-    sb.append(domain("plain", false, ""));
+    List<TestDomain> domains = new ArrayList<>();
+    domains.add(TestDomain.named("plain").type("kvm").vcpus(2, 2).build());
     for (String name : new String[] {"web", "db", "c0", "c1", "c2", "c3"}) {
-      sb.append(domain(name, true, ""));
+      domains.add(prepared(name).build());
     }
-    sb.append(domain("off", true, "<test:runstate>5</test:runstate>"));
-    sb.append("</node>\n");
-    Path file = dir.resolve("node.xml");
-    try {
-      Files.writeString(file, sb.toString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return "test://" + file.toAbsolutePath();
+    domains.add(prepared("off").shutOff().build());
+    return TestDriverNode.write(dir, domains).uri();
   }
 
-  private static String domain(String name, boolean prepared, String extra) {
-    String xml = "<domain type='kvm'>\n"
-        + "  <name>" + name + "</name>\n"
-        + "  <memory unit='MiB'>1024</memory>\n"
-        + "  <currentMemory unit='MiB'>1024</currentMemory>\n"
-        + "  <vcpu placement='static'>2</vcpu>\n"
-        + "  <os><type arch='x86_64' machine='pc'>hvm</type></os>\n"
-        + "</domain>";
-    if (prepared) {
-      xml = HotplugPreparer.prepare(DomainXml.parse(xml), LIMITS).xml();
-    }
-    xml = xml.replaceFirst("<\\?xml[^>]*\\?>\\s*", "");
-    return xml.replaceFirst("<domain type='kvm'>",
-        "<domain type='kvm' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>")
-        .replace("</domain>", extra + "</domain>") + "\n";
+  /** A running, persistent kvm domain of 1 GiB with 2 vCPUs, prepared by HotplugPreparer for LIMITS. */
+  private static TestDomain.Builder prepared(String name) {
+    return TestDomain.named(name).type("kvm").vcpus(2, 2).prepared(LIMITS);
   }
 
   /** Collects what a recipe prints. */

@@ -1,0 +1,85 @@
+package dev.vmhotplug.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmhotplug.core.HotplugClient;
+import dev.vmhotplug.core.MemoryResult;
+import dev.vmhotplug.core.OperationStep;
+import dev.vmhotplug.testkit.LibvirtSeam;
+import dev.vmhotplug.testkit.RecordedCall;
+import dev.vmhotplug.testkit.TestDomain;
+import dev.vmhotplug.testkit.TestDriverNode;
+import dev.vmhotplug.xml.DomainXml;
+import dev.vmhotplug.xml.MemoryDevice;
+import dev.vmhotplug.xml.MemorySize;
+import dev.vmhotplug.xml.NumaCell;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The test kit's memory emulation against the real thing: the same DIMM hot-add on a lab guest
+ * (recorded by a LibvirtSeam that only records) and on a test-driver domain with the lab domain's
+ * memory layout (LibvirtSeam emulating) gives the same result type, the same steps, the same libvirt
+ * change calls with the same device XML, the same memory after and a DIMM in the same slot with the
+ * same alias. What this cannot show (the guest onlining the memory) is MemoryHotplugIT's.
+ */
+class EmulationMatchesLabIT {
+  @RegisterExtension static final VmLabExtension LAB = new VmLabExtension();
+
+  @TempDir Path dir;
+
+  @Test
+  void dimmAddLiveAndConfig_emulationAndLabAgree() {
+    LabDomain vm = LAB.boot(DomainSpec.builder("emu").persistent(true).build());
+    LibvirtSeam labSeam = LibvirtSeam.create();
+    MemoryResult onLab;
+    DomainXml labBefore;
+    DomainXml labAfter;
+    try (HotplugClient c = labSeam.installOn(HotplugClient.builder()).connect(LAB.lab().daemon().uri())) {
+      labBefore = DomainXml.parse(c.domain(vm.name()).xml(false));
+      onLab = c.domain(vm.name()).memory().add(MemorySize.ofMiB(256)).node(0).live().config().apply();
+      labAfter = DomainXml.parse(c.domain(vm.name()).xml(false));
+    }
+
+    // the same layout on the test driver: vCPUs, boot memory, maxMemory and slots, NUMA cells
+    List<NumaCell> cells = labBefore.numaCells();
+    MemorySize boot = cells.stream().map(NumaCell::memory).reduce(MemorySize.ZERO, MemorySize::plus);
+    TestDomain mirror = TestDomain.named(vm.name())
+        .vcpus(labBefore.vcpu().orElseThrow().effectiveCurrent(), labBefore.vcpu().orElseThrow().maximum())
+        .memory(boot).numaNodes(cells.size())
+        .memoryHotplug(labBefore.maxMemory().orElseThrow().size(), labBefore.maxMemory().orElseThrow().slots().getAsInt())
+        .build();
+    LibvirtSeam emuSeam = LibvirtSeam.create().emulateMemoryDevices();
+    MemoryResult emulated;
+    DomainXml emuAfter;
+    try (HotplugClient c = TestDriverNode.write(dir, mirror).connect(b -> emuSeam.installOn(b
+        .defaultTimeout(Duration.ofSeconds(5))))) {
+      emulated = c.domain(vm.name()).memory().add(MemorySize.ofMiB(256)).node(0).live().config().apply();
+      emuAfter = DomainXml.parse(c.domain(vm.name()).xml(false));
+    }
+
+    assertThat(emulated.getClass()).isEqualTo(onLab.getClass());
+    assertThat(emulated.steps()).extracting(OperationStep::toString)
+        .containsExactlyElementsOf(onLab.steps().stream().map(OperationStep::toString).toList());
+    assertThat(emulated.warnings()).isEqualTo(onLab.warnings());
+    assertThat(emuSeam.changes()).extracting(RecordedCall::operation)
+        .containsExactlyElementsOf(labSeam.changes().stream().map(RecordedCall::operation).toList());
+    assertThat(emuSeam.changes()).extracting(RecordedCall::argument)
+        .containsExactlyElementsOf(labSeam.changes().stream().map(RecordedCall::argument).toList());
+    assertThat(labSeam.changes()).extracting(RecordedCall::outcome).containsOnly(RecordedCall.Outcome.RETURNED);
+    assertThat(emuSeam.changes()).extracting(RecordedCall::outcome).containsOnly(RecordedCall.Outcome.EMULATED);
+    assertThat(emulated.after().live().orElseThrow().memory()).isEqualTo(onLab.after().live().orElseThrow().memory());
+    assertThat(emulated.after().config().orElseThrow().memory())
+        .isEqualTo(onLab.after().config().orElseThrow().memory());
+    MemoryDevice labDimm = labAfter.memoryDevices().get(0);
+    MemoryDevice emuDimm = emuAfter.memoryDevices().get(0);
+    assertThat(emuDimm.sameDevice(labDimm)).isTrue();
+    assertThat(emuDimm.slot()).isEqualTo(labDimm.slot());
+    assertThat(emuDimm.alias()).isEqualTo(labDimm.alias());
+    assertThat(emuAfter.currentMemory().orElseThrow().size()).isEqualTo(labAfter.currentMemory().orElseThrow().size());
+  }
+}
