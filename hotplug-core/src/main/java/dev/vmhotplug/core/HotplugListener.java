@@ -114,7 +114,9 @@ public abstract class HotplugListener {
    * @param attempts the reads made while waiting (at least 1)
    * @param byEvent true when a device event from libvirt ({@code DEVICE_ADDED},
    *     {@code DEVICE_REMOVED}, {@code MEMORY_DEVICE_SIZE_CHANGE}) led to the read that showed the
-   *     change; false when polling found it
+   *     change; false when polling found it. When the event and a poll land together which one
+   *     came first is a race (the event is handed over on the SDK's delivery thread), so treat it
+   *     as a statistic for metrics, not as a fact about one change
    */
   public void verified(OperationInfo op, Duration took, int attempts, boolean byEvent) {}
 
