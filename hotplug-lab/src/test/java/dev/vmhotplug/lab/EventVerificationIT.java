@@ -53,6 +53,7 @@ class EventVerificationIT {
   static final MemorySize DIMM = MemorySize.ofMiB(256);
   static final Duration LONG = Duration.ofSeconds(60);
   static final Duration SLOW_POLL = Duration.ofSeconds(20);
+  static final int REFUSAL_ATTEMPTS = 4;
 
   /** What the listener saw: verified(byEvent, attempts), the detach calls, the outcomes. */
   static final class Seen extends HotplugListener {
@@ -207,17 +208,31 @@ class EventVerificationIT {
   @Order(4)
   void refusedAfterLibvirtsWait_deviceRemovalFailed_isGuestRefusedAtOnce_longBeforeTheTimeout() throws Exception {
     String name = normal.name();
-    events.domain(name).memory().add(DIMM).live().config().apply();
-    awaitBlocks(normal, 6);
-    String live = normal.xml(false);
-    SEEN.lines.clear();
-    CompletableFuture<Throwable> f = pausedDuringTheDetach(normal,
-        () -> catchThrowable(() -> events.domain(name).memory().remove(DIMM).live().config().timeout(LONG).apply()));
-    long resumed = System.nanoTime();
-    Throwable t = f.get(LONG.toSeconds() * 2, TimeUnit.SECONDS);
-    long afterResume = (System.nanoTime() - resumed) / 1_000_000;
-    System.out.println("[EventVerificationIT] refused after libvirt's wait: " + afterResume + " ms after the resume: "
-        + SEEN.lines + "\n  " + t.getMessage());
+    // A ZONE_NORMAL guest refuses a DIMM only when the kernel put unmovable pages in its blocks: usually,
+    // not always (ShrinkBenchmark: the removal succeeded in 9 of 10 later rounds; here, with a fresh DIMM,
+    // it was refused in 4 of 5 runs). A removal the guest accepted leaves nothing to test: add a DIMM again
+    // and retry, a few times.
+    Throwable t = null;
+    String live = null;
+    long afterResume = 0;
+    for (int attempt = 1; attempt <= REFUSAL_ATTEMPTS && t == null; attempt++) {
+      events.domain(name).memory().add(DIMM).live().config().apply();
+      awaitBlocks(normal, 6);
+      live = normal.xml(false);
+      SEEN.lines.clear();
+      SEEN.detachReturned = new CountDownLatch(1);
+      CompletableFuture<Throwable> f = pausedDuringTheDetach(normal,
+          () -> catchThrowable(() -> events.domain(name).memory().remove(DIMM).live().config().timeout(LONG).apply()));
+      long resumed = System.nanoTime();
+      t = f.get(LONG.toSeconds() * 2, TimeUnit.SECONDS);
+      afterResume = (System.nanoTime() - resumed) / 1_000_000;
+      System.out.println("[EventVerificationIT] removal from the ZONE_NORMAL guest, attempt " + attempt + ": "
+          + afterResume + " ms after the resume: " + SEEN.lines + "\n  " + (t == null ? "accepted" : t.getMessage()));
+      if (t == null) {
+        awaitBlocks(normal, 4);
+      }
+    }
+    assertThat(t).as("the guest refused one of %d removals", REFUSAL_ATTEMPTS).isNotNull();
 
     assertThat(t).isInstanceOf(GuestRefusedException.class)
         .hasMessageContaining("the guest refused the removal (libvirt: device removal failed event (DEVICE_REMOVAL_FAILED)"
