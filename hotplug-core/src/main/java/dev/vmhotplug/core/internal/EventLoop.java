@@ -13,8 +13,13 @@ import org.slf4j.LoggerFactory;
  * <p>libvirt needs a registered event loop <em>before</em> a remote connection is opened: without
  * it keepalive is silently absent (a frozen host then hangs every call) and no domain event or
  * close callback is ever delivered. {@link #ensureRunning()} is therefore called before the first
- * connection the SDK opens. The thread is never stopped (libvirt cannot unregister an event
- * implementation); it is a daemon thread and does not keep the JVM alive.
+ * connection the SDK opens. It is a daemon thread and does not keep the JVM alive. libvirt cannot
+ * unregister an event implementation, so the thread runs for the life of the JVM, and stops at JVM
+ * exit: a shutdown hook wakes it with a libvirt timer and it returns out of native code. Without
+ * that the JVM's exit waits 300 ms for a thread that sits in native code ({@code poll} inside
+ * {@code virEventRunDefaultImpl}) before it gives up, which doubled the run time of a one-shot
+ * {@code hotplug} command. A connection used after that (from another shutdown hook) has no
+ * keepalive and gets no events.
  *
  * <p>What runs on this thread is only libvirt's own I/O and the SDK's callbacks, which record what
  * happened and hand off to other threads; they never block it and never run user code.
@@ -42,6 +47,14 @@ public final class EventLoop {
   private static volatile String failure;
   private static final AtomicLong ITERATIONS = new AtomicLong();
   private static Thread thread;
+  /** Set by the shutdown hook: the loop thread returns at its next iteration. */
+  private static volatile boolean stopping;
+  /** libvirt timer that wakes the loop at exit (disabled until then), or -1. */
+  private static int wakeTimer = -1;
+  /** The timer's callback; held here so that JNA's callback is never collected. */
+  private static final org.libvirt.jna.Libvirt.VirEventTimeoutCallback WAKE = (timer, opaque) -> {};
+  /** How long the exit waits for the loop thread to leave native code. */
+  private static final long EXIT_WAIT_MILLIS = 250;
 
   private EventLoop() {}
 
@@ -70,10 +83,25 @@ public final class EventLoop {
         failure = "the native libvirt library cannot be loaded: " + e.getMessage();
         return mode; // the connect that follows reports the missing library with its fix
       }
+      try {
+        // a disabled timer (-1): armed (0) only at exit, to bring the loop thread out of poll()
+        wakeTimer = org.libvirt.jna.Libvirt.INSTANCE.virEventAddTimeout(-1, WAKE, null, null);
+      } catch (RuntimeException | LinkageError e) {
+        wakeTimer = -1; // the exit then waits for the JVM's own 300 ms; nothing else depends on it
+      }
       Thread t = new Thread(EventLoop::run, THREAD_NAME);
       t.setDaemon(true);
       t.start();
       thread = t;
+      if (wakeTimer >= 0) {
+        Thread hook = new Thread(EventLoop::stopAtExit, THREAD_NAME + "-stop");
+        hook.setDaemon(true);
+        try {
+          Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // the JVM is already exiting (a connection opened from a shutdown hook): nothing to add
+        }
+      }
       mode = Mode.OWN;
       LOG.debug("op=eventLoop started thread {}", THREAD_NAME);
       return mode;
@@ -122,9 +150,35 @@ public final class EventLoop {
     }
   }
 
+  /** {@return true when the loop thread has been stopped at JVM exit} */
+  public static boolean stoppedAtExit() {
+    Thread t = thread;
+    return stopping && t != null && !t.isAlive();
+  }
+
+  /**
+   * The shutdown hook: asks the loop thread to return and wakes it. The timer stays armed, so a wake
+   * is never lost: whichever {@code virEventRunDefaultImpl} the thread is in or enters next returns.
+   */
+  static void stopAtExit() {
+    Thread t = thread;
+    if (t == null || stopping) {
+      return;
+    }
+    stopping = true;
+    try {
+      org.libvirt.jna.Libvirt.INSTANCE.virEventUpdateTimeout(wakeTimer, 0);
+      t.join(EXIT_WAIT_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | LinkageError e) {
+      // the JVM exits anyway, after its own wait
+    }
+  }
+
   private static void run() {
     int consecutiveErrors = 0;
-    while (true) {
+    while (!stopping) {
       try {
         Library.processEvent();
         ITERATIONS.incrementAndGet();
