@@ -153,8 +153,19 @@ public final class HotplugCli implements Runnable {
    * @param args the command line arguments
    */
   public static void main(String[] args) {
+    String command = subcommandIn(args);
+    if (command != null && READS_DOMAINS.contains(command)) {
+      // the JAXB context takes the longest to build: a second core builds it while picocli parses
+      // and libvirt connects (it is then ready when the first domain XML is read)
+      dev.vmhotplug.xml.PartXml.prestart();
+    }
     System.exit(run(args));
   }
+
+  /** The subcommands that read a domain's XML (for them {@link #main} starts the JAXB context early). */
+  static final java.util.Set<String> READS_DOMAINS = java.util.Set.of("vcpucount", "setvcpus", "prepare-domain",
+      "prepare", "guest-check", "attach-memory", "detach-memory", "update-memory-device", "ensure", "cold-boot",
+      "agent-online", "demo");
 
   /** Version from the jar manifest, or "dev" when run from classes. */
   static final class Version implements CommandLine.IVersionProvider {
