@@ -64,10 +64,15 @@ final class VirtioMemOperation {
     Optional<MemoryPlan.Step> liveStep = step(plan, Scope.LIVE);
     Optional<MemoryPlan.Step> configStep = step(plan, Scope.CONFIG);
     Optional<GuestProbe> probe = liveStep.isPresent() ? ctx.verification.probe() : Optional.empty();
-    // the guest's baseline first: an unreachable agent refuses before any change
-    Optional<GuestFacts> baseline = probe.map(p -> p.facts(domain));
     MemorySize currentBefore = liveStep.map(s -> find(before.live().orElseThrow(), s.device())
         .flatMap(MemoryDevice::currentSize).orElse(MemorySize.ZERO)).orElse(MemorySize.ZERO);
+    if (probe.isPresent()) {
+      // the guest check compares the guest's MemTotal with the change of <current>: both must start
+      // from the same state, so a resize still settling (libvirt's <current> lags the guest) ends first
+      currentBefore = settle(ctx, liveStep.orElseThrow(), currentBefore, warnings);
+    }
+    // the guest's baseline before any change: an unreachable agent refuses before any change
+    Optional<GuestFacts> baseline = probe.map(p -> p.facts(domain));
     LibvirtGateway gw = ctx.gateway();
     DomainXml liveSeen = null;
     DomainXml configSeen = null;
@@ -238,6 +243,40 @@ final class VirtioMemOperation {
     boolean reached() {
       return !stalled && last.equals(target) && requestSeen;
     }
+  }
+
+  /** How long {@code <current>} must stand still to count as settled before a guest-verified resize. */
+  static final Duration SETTLE_WINDOW = Duration.ofSeconds(2);
+
+  /**
+   * Waits, before a guest-verified resize, until the device's {@code <current>} equals its
+   * {@code <requested>} or has stood still for {@link #SETTLE_WINDOW} (a guest that stopped short),
+   * and returns that {@code <current>}. libvirt's {@code <current>} follows QEMU's size-change
+   * events, which QEMU rate-limits: right after an earlier resize it can show 128 MiB while the guest
+   * already has 256 MiB. Taken from such a moment, the guest's baseline and {@code <current>} would
+   * disagree and a correct resize would fail the guest check. Returns at once when nothing settles.
+   */
+  private static MemorySize settle(OpContext ctx, MemoryPlan.Step s, MemorySize current, List<String> warnings) {
+    Optional<MemorySize> requested = s.from();
+    if (requested.isEmpty() || requested.get().equals(current)) {
+      return current;
+    }
+    String name = SafeText.quote(ctx.name());
+    Progress p = new Progress(s.device(), requested.get(), current, SETTLE_WINDOW);
+    Verifier.Waited<DomainXml> w;
+    try (Verifier.Armed armed = ctx.verifier().arm(ctx.domain, Verifier.Signal.MEMORY_SIZE_CHANGED)) {
+      w = armed.await(() -> Inspection.readLive(ctx.domain), p,
+          "the virtio-mem device of " + name + " to settle before the resize");
+    }
+    if (!w.satisfied()) {
+      warnings.add("the virtio-mem device on node " + s.node() + " was still resizing (an earlier request, <current> "
+          + p.last() + " of requested " + requested.get() + ") when this resize started: the guest check measures"
+          + " from that moment");
+    } else if (LOG.isDebugEnabled()) {
+      LOG.debug("domain={} op=settle model=virtio-mem node={} current={} requested={} reads={}", name, s.node(),
+          p.last(), requested.get(), w.attempts());
+    }
+    return p.last();
   }
 
   private static Verifier.Waited<DomainXml> awaitCurrent(OpContext ctx, Verifier.Armed armed, MemoryPlan.Step s,

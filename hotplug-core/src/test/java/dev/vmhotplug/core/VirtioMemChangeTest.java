@@ -211,6 +211,32 @@ class VirtioMemChangeTest {
   }
 
   @Test
+  void guestProbe_earlierResizeStillSettling_measuresFromTheSettledDevice_verdictOk() {
+    // an earlier request of 256 MiB: the guest has it all, libvirt's <current> shows 0 and catches up
+    // by 64 MiB per read (QEMU's size events are rate-limited); the guest's MemTotal follows the request
+    VirtioMemSim sim = new VirtioMemSim();
+    sim.startAt(MemorySize.ofMiB(256), MemorySize.ZERO);
+    sim.step = MemorySize.ofMiB(64);
+    GuestProbe probe = d -> GuestFacts.builder().memTotalKiB(500_000 + sim.liveRequestedKiB())
+        .memoryBlockStates(java.util.Map.of(0, "online")).build();
+    try (HotplugClient c = client(sim)) {
+      String configBefore = c.domain("vmem").xml(true);
+      MemoryChange change = c.domain("vmem").memory().add(MemorySize.ofMiB(128)).live()
+          .verify(Verification.guest(probe)).progressTimeout(STILL);
+      sim.expect(change.plan());
+      MemoryResult r = change.apply();
+      assertThat(r.guest()).hasValueSatisfying(v -> {
+        assertThat(v.status()).isEqualTo(GuestVerdict.Status.OK);
+        assertThat(v.findings()).anySatisfy(f -> assertThat(f).contains("MemTotal 762144 -> 893216 kB (+131072 kB"));
+      });
+      assertThat(sim.sent).singleElement().satisfies(x -> assertThat(x).startsWith("LIVE ")
+          .contains("<requested unit='KiB'>393216</requested>"));
+      assertThat(liveDevice(c.domain("vmem")).currentSize()).hasValue(MemorySize.ofMiB(384));
+      assertThat(c.domain("vmem").xml(true)).isEqualTo(configBefore);
+    }
+  }
+
+  @Test
   void guestProbe_memoryPluggedButNotOnlined_failsWithTheOnliningFix() {
     VirtioMemSim sim = new VirtioMemSim();
     GuestProbe probe = d -> GuestFacts.builder().memTotalKiB(500_000)

@@ -132,6 +132,21 @@ final class VirtioMemSim implements CallInterceptor {
     current = plugged.toKiB();
   }
 
+  /**
+   * Starts the simulated device mid-resize: the live {@code <requested>} at {@code requested} and
+   * libvirt's {@code <current>} still at {@code current} (it lags the guest, which follows QEMU's
+   * rate-limited size events).
+   */
+  synchronized void startAt(MemorySize requested, MemorySize current) {
+    liveRequested = requested.toKiB();
+    this.current = current.toKiB();
+  }
+
+  /** The live {@code <requested>} in KiB, or null before any update or start. */
+  Long liveRequestedKiB() {
+    return liveRequested;
+  }
+
   /** The XML calls' operations without the reads. */
   List<String> changes() {
     return calls.stream().filter(c -> c.startsWith("updateDevice") || c.startsWith("attach")
