@@ -82,4 +82,66 @@ class EmulationMatchesLabIT {
     assertThat(emuDimm.alias()).isEqualTo(labDimm.alias());
     assertThat(emuAfter.currentMemory().orElseThrow().size()).isEqualTo(labAfter.currentMemory().orElseThrow().size());
   }
+
+  /**
+   * The removal too: a guest that onlines DIMMs movable gives the DIMM back on the lab; the emulation
+   * detaches it at once. Both must make the same calls with the same device XML (the SDK builds the
+   * detach XML from the live device, so an emulated live DIMM that differs from QEMU's would show here)
+   * and end with the same memory.
+   */
+  @Test
+  void dimmAddThenRemove_liveAndConfig_emulationAndLabAgree() {
+    LabDomain vm = LAB.boot(DomainSpec.builder("emu-rm").persistent(true).rules(GuestRules.MOVABLE).build());
+    LibvirtSeam labSeam = LibvirtSeam.create();
+    MemoryResult labRemove;
+    DomainXml labBefore;
+    DomainXml labAfter;
+    try (HotplugClient c = labSeam.installOn(HotplugClient.builder()).connect(LAB.lab().daemon().uri())) {
+      labBefore = DomainXml.parse(c.domain(vm.name()).xml(false));
+      c.domain(vm.name()).memory().add(MemorySize.ofMiB(256)).node(0).live().config().apply();
+      // the guest must have onlined the DIMM (movable) before it can give it back
+      vm.probe().awaitReport("the DIMM's blocks online", r -> r.blocksOffline().isEmpty()
+          && r.blocksTotal() > 4, Duration.ofSeconds(120));
+      labRemove = c.domain(vm.name()).memory().remove(MemorySize.ofMiB(256)).live().config()
+          .timeout(Duration.ofSeconds(120)).apply();
+      labAfter = DomainXml.parse(c.domain(vm.name()).xml(false));
+    }
+
+    List<NumaCell> cells = labBefore.numaCells();
+    MemorySize boot = cells.stream().map(NumaCell::memory).reduce(MemorySize.ZERO, MemorySize::plus);
+    TestDomain mirror = TestDomain.named(vm.name())
+        .vcpus(labBefore.vcpu().orElseThrow().effectiveCurrent(), labBefore.vcpu().orElseThrow().maximum())
+        .memory(boot).numaNodes(cells.size())
+        .memoryHotplug(labBefore.maxMemory().orElseThrow().size(), labBefore.maxMemory().orElseThrow().slots().getAsInt())
+        .build();
+    LibvirtSeam emuSeam = LibvirtSeam.create().emulateMemoryDevices();
+    MemoryResult emuRemove;
+    DomainXml emuAfter;
+    try (HotplugClient c = TestDriverNode.write(dir, mirror).connect(b -> emuSeam.installOn(b
+        .defaultTimeout(Duration.ofSeconds(5))))) {
+      c.domain(vm.name()).memory().add(MemorySize.ofMiB(256)).node(0).live().config().apply();
+      emuRemove = c.domain(vm.name()).memory().remove(MemorySize.ofMiB(256)).live().config().apply();
+      emuAfter = DomainXml.parse(c.domain(vm.name()).xml(false));
+    }
+
+    System.out.println("[EmulationMatchesLabIT] lab changes: " + labSeam.changes());
+    System.out.println("[EmulationMatchesLabIT] emulated changes: " + emuSeam.changes());
+    assertThat(emuRemove.getClass()).isEqualTo(labRemove.getClass());
+    assertThat(emuRemove.steps()).extracting(OperationStep::toString)
+        .containsExactlyElementsOf(labRemove.steps().stream().map(OperationStep::toString).toList());
+    assertThat(emuRemove.warnings()).isEqualTo(labRemove.warnings());
+    assertThat(emuSeam.changes()).extracting(RecordedCall::operation)
+        .containsExactlyElementsOf(labSeam.changes().stream().map(RecordedCall::operation).toList());
+    assertThat(emuSeam.changes()).extracting(RecordedCall::argument)
+        .containsExactlyElementsOf(labSeam.changes().stream().map(RecordedCall::argument).toList());
+    assertThat(labSeam.changes()).extracting(RecordedCall::outcome).containsOnly(RecordedCall.Outcome.RETURNED);
+    assertThat(emuSeam.changes()).extracting(RecordedCall::outcome).containsOnly(RecordedCall.Outcome.EMULATED);
+    assertThat(emuRemove.after().live().orElseThrow().memory())
+        .isEqualTo(labRemove.after().live().orElseThrow().memory());
+    assertThat(emuRemove.after().config().orElseThrow().memory())
+        .isEqualTo(labRemove.after().config().orElseThrow().memory());
+    assertThat(labAfter.memoryDevices()).isEmpty();
+    assertThat(emuAfter.memoryDevices()).isEmpty();
+    assertThat(emuAfter.currentMemory().orElseThrow().size()).isEqualTo(labAfter.currentMemory().orElseThrow().size());
+  }
 }
