@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmhotplug.core.HotplugClient;
 import dev.vmhotplug.core.MemoryResult;
 import dev.vmhotplug.core.OperationStep;
+import dev.vmhotplug.core.VcpuResult;
 import dev.vmhotplug.testkit.LibvirtSeam;
 import dev.vmhotplug.testkit.RecordedCall;
 import dev.vmhotplug.testkit.TestDomain;
@@ -143,5 +144,52 @@ class EmulationMatchesLabIT {
     assertThat(labAfter.memoryDevices()).isEmpty();
     assertThat(emuAfter.memoryDevices()).isEmpty();
     assertThat(emuAfter.currentMemory().orElseThrow().size()).isEqualTo(labAfter.currentMemory().orElseThrow().size());
+  }
+
+  /**
+   * vCPUs need no emulation (libvirt's test driver implements {@code setVcpusFlags}): the same change on
+   * a lab guest and on a test-driver domain with its vCPU layout makes the same calls and reports the
+   * same counts, so a user's vCPU tests on the test kit exercise the path a real host takes.
+   */
+  @Test
+  void vcpuSet_liveAndConfig_testDriverAndLabAgree() {
+    LabDomain vm = LAB.boot(DomainSpec.builder("emu-cpu").persistent(true).build());
+    LibvirtSeam labSeam = LibvirtSeam.create();
+    VcpuResult onLab;
+    DomainXml labBefore;
+    try (HotplugClient c = labSeam.installOn(HotplugClient.builder()).connect(LAB.lab().daemon().uri())) {
+      labBefore = DomainXml.parse(c.domain(vm.name()).xml(false));
+      int target = labBefore.vcpu().orElseThrow().effectiveCurrent() + 1;
+      onLab = c.domain(vm.name()).vcpus().set(target).live().config().apply();
+    }
+
+    List<NumaCell> cells = labBefore.numaCells();
+    MemorySize boot = cells.stream().map(NumaCell::memory).reduce(MemorySize.ZERO, MemorySize::plus);
+    TestDomain mirror = TestDomain.named(vm.name())
+        .vcpus(labBefore.vcpu().orElseThrow().effectiveCurrent(), labBefore.vcpu().orElseThrow().maximum())
+        .memory(boot).numaNodes(cells.size())
+        .memoryHotplug(labBefore.maxMemory().orElseThrow().size(), labBefore.maxMemory().orElseThrow().slots().getAsInt())
+        .build();
+    LibvirtSeam driverSeam = LibvirtSeam.create();
+    VcpuResult onDriver;
+    try (HotplugClient c = TestDriverNode.write(dir, mirror).connect(b -> driverSeam.installOn(b
+        .defaultTimeout(Duration.ofSeconds(5))))) {
+      onDriver = c.domain(vm.name()).vcpus().set(onLab.requested()).live().config().apply();
+    }
+
+    System.out.println("[EmulationMatchesLabIT] lab vCPU changes: " + labSeam.changes() + ", test driver: "
+        + driverSeam.changes());
+    assertThat(onLab.changed()).isTrue();
+    assertThat(onDriver.steps()).extracting(OperationStep::toString)
+        .containsExactlyElementsOf(onLab.steps().stream().map(OperationStep::toString).toList());
+    assertThat(onDriver.warnings()).isEqualTo(onLab.warnings());
+    assertThat(driverSeam.changes()).extracting(RecordedCall::operation)
+        .containsExactlyElementsOf(labSeam.changes().stream().map(RecordedCall::operation).toList());
+    assertThat(driverSeam.changes()).extracting(RecordedCall::argument)
+        .containsExactlyElementsOf(labSeam.changes().stream().map(RecordedCall::argument).toList());
+    assertThat(labSeam.changes()).extracting(RecordedCall::outcome).containsOnly(RecordedCall.Outcome.RETURNED);
+    assertThat(driverSeam.changes()).extracting(RecordedCall::outcome).containsOnly(RecordedCall.Outcome.RETURNED);
+    assertThat(onDriver.before()).isEqualTo(onLab.before());
+    assertThat(onDriver.after()).isEqualTo(onLab.after());
   }
 }
