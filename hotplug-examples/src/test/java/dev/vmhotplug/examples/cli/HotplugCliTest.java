@@ -21,6 +21,13 @@ class HotplugCliTest {
   }
 
   @Test
+  void commandsThatStartJaxbEarly_areCommands_andNotTheOnesThatReadNoDomain() {
+    assertThat(HotplugCli.COMMANDS.keySet()).containsAll(HotplugCli.READS_DOMAINS);
+    assertThat(HotplugCli.READS_DOMAINS).contains("vcpucount", "setvcpus", "attach-memory")
+        .doesNotContain("udev-rules", "dommemstat", "help");
+  }
+
+  @Test
   void subcommandIn_skipsTheRootConnectOption_andGivesUpOnAnythingElse() {
     assertThat(HotplugCli.subcommandIn("vcpucount", "web")).isEqualTo("vcpucount");
     assertThat(HotplugCli.subcommandIn("-c", "test:///default", "vcpucount", "web")).isEqualTo("vcpucount");
