@@ -46,14 +46,7 @@ class EmulationMatchesLabIT {
       labAfter = DomainXml.parse(c.domain(vm.name()).xml(false));
     }
 
-    // the same layout on the test driver: vCPUs, boot memory, maxMemory and slots, NUMA cells
-    List<NumaCell> cells = labBefore.numaCells();
-    MemorySize boot = cells.stream().map(NumaCell::memory).reduce(MemorySize.ZERO, MemorySize::plus);
-    TestDomain mirror = TestDomain.named(vm.name())
-        .vcpus(labBefore.vcpu().orElseThrow().effectiveCurrent(), labBefore.vcpu().orElseThrow().maximum())
-        .memory(boot).numaNodes(cells.size())
-        .memoryHotplug(labBefore.maxMemory().orElseThrow().size(), labBefore.maxMemory().orElseThrow().slots().getAsInt())
-        .build();
+    TestDomain mirror = mirrorOf(vm.name(), labBefore);
     LibvirtSeam emuSeam = LibvirtSeam.create().emulateMemoryDevices();
     MemoryResult emulated;
     DomainXml emuAfter;
@@ -67,12 +60,7 @@ class EmulationMatchesLabIT {
     assertThat(emulated.steps()).extracting(OperationStep::toString)
         .containsExactlyElementsOf(onLab.steps().stream().map(OperationStep::toString).toList());
     assertThat(emulated.warnings()).isEqualTo(onLab.warnings());
-    assertThat(emuSeam.changes()).extracting(RecordedCall::operation)
-        .containsExactlyElementsOf(labSeam.changes().stream().map(RecordedCall::operation).toList());
-    assertThat(emuSeam.changes()).extracting(RecordedCall::argument)
-        .containsExactlyElementsOf(labSeam.changes().stream().map(RecordedCall::argument).toList());
-    assertThat(labSeam.changes()).extracting(RecordedCall::outcome).containsOnly(RecordedCall.Outcome.RETURNED);
-    assertThat(emuSeam.changes()).extracting(RecordedCall::outcome).containsOnly(RecordedCall.Outcome.EMULATED);
+    assertSameChanges(labSeam, emuSeam, RecordedCall.Outcome.EMULATED);
     assertThat(emulated.after().live().orElseThrow().memory()).isEqualTo(onLab.after().live().orElseThrow().memory());
     assertThat(emulated.after().config().orElseThrow().memory())
         .isEqualTo(onLab.after().config().orElseThrow().memory());
@@ -108,13 +96,7 @@ class EmulationMatchesLabIT {
       labAfter = DomainXml.parse(c.domain(vm.name()).xml(false));
     }
 
-    List<NumaCell> cells = labBefore.numaCells();
-    MemorySize boot = cells.stream().map(NumaCell::memory).reduce(MemorySize.ZERO, MemorySize::plus);
-    TestDomain mirror = TestDomain.named(vm.name())
-        .vcpus(labBefore.vcpu().orElseThrow().effectiveCurrent(), labBefore.vcpu().orElseThrow().maximum())
-        .memory(boot).numaNodes(cells.size())
-        .memoryHotplug(labBefore.maxMemory().orElseThrow().size(), labBefore.maxMemory().orElseThrow().slots().getAsInt())
-        .build();
+    TestDomain mirror = mirrorOf(vm.name(), labBefore);
     LibvirtSeam emuSeam = LibvirtSeam.create().emulateMemoryDevices();
     MemoryResult emuRemove;
     DomainXml emuAfter;
@@ -131,12 +113,7 @@ class EmulationMatchesLabIT {
     assertThat(emuRemove.steps()).extracting(OperationStep::toString)
         .containsExactlyElementsOf(labRemove.steps().stream().map(OperationStep::toString).toList());
     assertThat(emuRemove.warnings()).isEqualTo(labRemove.warnings());
-    assertThat(emuSeam.changes()).extracting(RecordedCall::operation)
-        .containsExactlyElementsOf(labSeam.changes().stream().map(RecordedCall::operation).toList());
-    assertThat(emuSeam.changes()).extracting(RecordedCall::argument)
-        .containsExactlyElementsOf(labSeam.changes().stream().map(RecordedCall::argument).toList());
-    assertThat(labSeam.changes()).extracting(RecordedCall::outcome).containsOnly(RecordedCall.Outcome.RETURNED);
-    assertThat(emuSeam.changes()).extracting(RecordedCall::outcome).containsOnly(RecordedCall.Outcome.EMULATED);
+    assertSameChanges(labSeam, emuSeam, RecordedCall.Outcome.EMULATED);
     assertThat(emuRemove.after().live().orElseThrow().memory())
         .isEqualTo(labRemove.after().live().orElseThrow().memory());
     assertThat(emuRemove.after().config().orElseThrow().memory())
@@ -163,13 +140,7 @@ class EmulationMatchesLabIT {
       onLab = c.domain(vm.name()).vcpus().set(target).live().config().apply();
     }
 
-    List<NumaCell> cells = labBefore.numaCells();
-    MemorySize boot = cells.stream().map(NumaCell::memory).reduce(MemorySize.ZERO, MemorySize::plus);
-    TestDomain mirror = TestDomain.named(vm.name())
-        .vcpus(labBefore.vcpu().orElseThrow().effectiveCurrent(), labBefore.vcpu().orElseThrow().maximum())
-        .memory(boot).numaNodes(cells.size())
-        .memoryHotplug(labBefore.maxMemory().orElseThrow().size(), labBefore.maxMemory().orElseThrow().slots().getAsInt())
-        .build();
+    TestDomain mirror = mirrorOf(vm.name(), labBefore);
     LibvirtSeam driverSeam = LibvirtSeam.create();
     VcpuResult onDriver;
     try (HotplugClient c = TestDriverNode.write(dir, mirror).connect(b -> driverSeam.installOn(b
@@ -183,13 +154,32 @@ class EmulationMatchesLabIT {
     assertThat(onDriver.steps()).extracting(OperationStep::toString)
         .containsExactlyElementsOf(onLab.steps().stream().map(OperationStep::toString).toList());
     assertThat(onDriver.warnings()).isEqualTo(onLab.warnings());
-    assertThat(driverSeam.changes()).extracting(RecordedCall::operation)
-        .containsExactlyElementsOf(labSeam.changes().stream().map(RecordedCall::operation).toList());
-    assertThat(driverSeam.changes()).extracting(RecordedCall::argument)
-        .containsExactlyElementsOf(labSeam.changes().stream().map(RecordedCall::argument).toList());
-    assertThat(labSeam.changes()).extracting(RecordedCall::outcome).containsOnly(RecordedCall.Outcome.RETURNED);
-    assertThat(driverSeam.changes()).extracting(RecordedCall::outcome).containsOnly(RecordedCall.Outcome.RETURNED);
+    assertSameChanges(labSeam, driverSeam, RecordedCall.Outcome.RETURNED);
     assertThat(onDriver.before()).isEqualTo(onLab.before());
     assertThat(onDriver.after()).isEqualTo(onLab.after());
+  }
+
+  /** A test-driver domain with the lab domain's layout: vCPUs, boot memory, maxMemory and slots, NUMA cells. */
+  private static TestDomain mirrorOf(String name, DomainXml labBefore) {
+    List<NumaCell> cells = labBefore.numaCells();
+    MemorySize boot = cells.stream().map(NumaCell::memory).reduce(MemorySize.ZERO, MemorySize::plus);
+    return TestDomain.named(name)
+        .vcpus(labBefore.vcpu().orElseThrow().effectiveCurrent(), labBefore.vcpu().orElseThrow().maximum())
+        .memory(boot).numaNodes(cells.size())
+        .memoryHotplug(labBefore.maxMemory().orElseThrow().size(), labBefore.maxMemory().orElseThrow().slots().getAsInt())
+        .build();
+  }
+
+  /**
+   * The same change calls in the same order with the same arguments (device XML, vCPU count); the
+   * lab's all returned, the other side's all ended as {@code outcome}.
+   */
+  private static void assertSameChanges(LibvirtSeam labSeam, LibvirtSeam other, RecordedCall.Outcome outcome) {
+    assertThat(other.changes()).extracting(RecordedCall::operation)
+        .containsExactlyElementsOf(labSeam.changes().stream().map(RecordedCall::operation).toList());
+    assertThat(other.changes()).extracting(RecordedCall::argument)
+        .containsExactlyElementsOf(labSeam.changes().stream().map(RecordedCall::argument).toList());
+    assertThat(labSeam.changes()).extracting(RecordedCall::outcome).containsOnly(RecordedCall.Outcome.RETURNED);
+    assertThat(other.changes()).extracting(RecordedCall::outcome).containsOnly(outcome);
   }
 }
