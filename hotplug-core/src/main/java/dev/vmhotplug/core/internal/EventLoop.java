@@ -151,7 +151,7 @@ public final class EventLoop {
   }
 
   /** {@return true when the loop thread has been stopped at JVM exit} */
-  public static boolean stoppedAtExit() {
+  static boolean stoppedAtExit() {
     Thread t = thread;
     return stopping && t != null && !t.isAlive();
   }

@@ -1,8 +1,10 @@
 package dev.vmhotplug.examples.cli;
 
+import dev.vmhotplug.xml.PartXml;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -157,13 +159,13 @@ public final class HotplugCli implements Runnable {
     if (command != null && READS_DOMAINS.contains(command)) {
       // the JAXB context takes the longest to build: a second core builds it while picocli parses
       // and libvirt connects (it is then ready when the first domain XML is read)
-      dev.vmhotplug.xml.PartXml.prestart();
+      PartXml.prestart();
     }
     System.exit(run(args));
   }
 
   /** The subcommands that read a domain's XML (for them {@link #main} starts the JAXB context early). */
-  static final java.util.Set<String> READS_DOMAINS = java.util.Set.of("vcpucount", "setvcpus", "prepare-domain",
+  static final Set<String> READS_DOMAINS = Set.of("vcpucount", "setvcpus", "prepare-domain",
       "prepare", "guest-check", "attach-memory", "detach-memory", "update-memory-device", "ensure", "cold-boot",
       "agent-online", "demo");
 
